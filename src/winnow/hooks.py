@@ -1,0 +1,103 @@
+"""MLflow tracking for every `kedro run`: one MLflow run per pipeline run.
+
+Logged by naming convention, so nodes stay pure functions that return values:
+- parameters: every entry of the run's parameters, flattened (`select.min_score`);
+- `*_metrics` outputs (dict of numbers) -> metrics; matplotlib figures -> PNG artifacts;
+- `*_report` outputs (str) -> Markdown artifacts;
+- per node: wall seconds and documents/s (rows of its largest DataFrame input, else output).
+A small hook rather than kedro-mlflow: see README, "Tracking".
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pandas as pd
+from kedro.framework.hooks import hook_impl
+
+MAX_PARAM_CHARS = 6000  # MLflow rejects longer parameter values
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value)[:MAX_PARAM_CHARS]
+    return flat
+
+
+class MlflowTrackingHook:
+    def __init__(self):
+        self._mlflow = None
+        self._node_started: dict[str, tuple[float, int]] = {}
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        try:
+            conf = context.config_loader["mlflow"]
+        except KeyError:
+            conf = {}
+        self._enabled = conf.get("enabled", True) and os.environ.get("WINNOW_MLFLOW", "1") != "0"
+        uri = os.environ.get("MLFLOW_TRACKING_URI") or conf.get("tracking_uri", "sqlite:///mlflow.db")
+        if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
+            uri = "sqlite:///" + str(Path(context.project_path) / uri.removeprefix("sqlite:///"))
+        self._uri, self._experiment = uri, conf.get("experiment_name", "winnow")
+        self._params = context.params
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict) -> None:
+        if not self._enabled:
+            return
+        import mlflow  # imported here: it costs ~1 s and `kedro` CLI commands other than run don't need it
+
+        self._mlflow = mlflow
+        mlflow.set_tracking_uri(self._uri)
+        mlflow.set_experiment(self._experiment)
+        pipeline = run_params.get("pipeline_names") or run_params.get("pipeline_name") or "__default__"
+        name = pipeline if isinstance(pipeline, str) else "+".join(pipeline)
+        mlflow.start_run(run_name=name)
+        mlflow.set_tags({"kedro.pipeline": name, "kedro.session_id": str(run_params.get("session_id"))})
+        mlflow.log_params(_flatten(self._params))
+
+    @hook_impl
+    def before_node_run(self, node, inputs: dict) -> None:
+        rows = max((len(v) for v in inputs.values() if isinstance(v, pd.DataFrame)), default=0)
+        self._node_started[node.name] = (time.perf_counter(), rows)
+
+    @hook_impl
+    def after_node_run(self, node, outputs: dict) -> None:
+        if self._mlflow is None:
+            return
+        mlflow = self._mlflow
+        started, rows = self._node_started.pop(node.name, (time.perf_counter(), 0))
+        seconds = time.perf_counter() - started
+        # a reader node has no table input: count what it produced instead
+        rows = rows or max((len(v) for v in outputs.values() if isinstance(v, pd.DataFrame)), default=0)
+        timing = {f"node.{node.name}.seconds": seconds}
+        if rows:
+            timing[f"node.{node.name}.docs_per_s"] = rows / max(seconds, 1e-9)
+        mlflow.log_metrics(timing)
+        for name, value in outputs.items():
+            if name.endswith("_metrics") and isinstance(value, dict):
+                mlflow.log_metrics({k: float(v) for k, v in value.items()})
+            elif hasattr(value, "savefig"):
+                mlflow.log_figure(value, f"plots/{name.removesuffix('_plot')}.png")
+            elif name.endswith("_report") and isinstance(value, str):
+                mlflow.log_text(value, f"reports/{name}.md")
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        if self._mlflow is not None:
+            self._mlflow.end_run()
+            self._mlflow = None
+
+    @hook_impl
+    def on_pipeline_error(self) -> None:
+        if self._mlflow is not None:
+            self._mlflow.end_run(status="FAILED")
+            self._mlflow = None

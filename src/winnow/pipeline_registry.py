@@ -1,0 +1,10 @@
+"""Project pipelines: one per stage (`ingest`, `score`, `select`) and `curate`, which chains them."""
+
+from kedro.framework.project import find_pipelines
+from kedro.pipeline import Pipeline
+
+
+def register_pipelines() -> dict[str, Pipeline]:
+    pipelines = find_pipelines(raise_errors=True)
+    pipelines["__default__"] = pipelines["curate"]
+    return pipelines

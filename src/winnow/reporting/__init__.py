@@ -1,0 +1,1 @@
+"""Figures and summaries people look at; matplotlib only, no tracking code."""

@@ -1,0 +1,44 @@
+"""Figures of a curation run: score distributions per source and what was dropped for which reason."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # nodes run headless; never open a window
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+
+def score_histograms(decisions: pd.DataFrame, score: str = "score", threshold: float | None = None) -> plt.Figure:
+    """One histogram of document scores per source, on shared bins, with the cut-off if there is one."""
+    docs = decisions[decisions["reason"] != "exact_duplicate"]
+    sources = sorted(docs["source"].unique())
+    fig, axes = plt.subplots(len(sources), 1, figsize=(7, 1.4 * len(sources) + 1), sharex=True, squeeze=False)
+    bins = np.linspace(0, 1, 41)
+    for ax, source in zip(axes[:, 0], sources):
+        part = docs[docs["source"] == source]
+        ax.hist(part.loc[part["kept"], score], bins=bins, color="tab:green", label="kept")
+        ax.hist(part.loc[~part["kept"], score], bins=bins, color="tab:red", alpha=0.6, label="dropped")
+        ax.set_ylabel(source, rotation=0, ha="right", va="center", fontsize=8)
+        if threshold is not None:
+            ax.axvline(threshold, color="black", linestyle="--", linewidth=1)
+    axes[0, 0].legend(loc="upper left", fontsize=8)
+    axes[-1, 0].set_xlabel(score)
+    fig.suptitle("Score distribution per source")
+    fig.tight_layout()
+    return fig
+
+
+def decisions_by_reason(decisions: pd.DataFrame) -> plt.Figure:
+    """Stacked bars: documents per source, split by kept / drop reason (quarantine shown apart)."""
+    table = decisions.pivot_table(index="source", columns="reason", values="id", aggfunc="count", fill_value=0)
+    order = ["kept"] + sorted(c for c in table.columns if c != "kept")
+    table = table[[c for c in order if c in table.columns]]
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) + 2))
+    table.plot.barh(stacked=True, ax=ax, width=0.8, colormap="tab10")
+    ax.set_xlabel("documents")
+    ax.set_title("Kept and dropped documents by source and reason")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig

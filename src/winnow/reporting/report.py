@@ -1,0 +1,60 @@
+"""The selection report: a Markdown page summarising one curation run."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def curation_metrics(decisions: pd.DataFrame, quarantine: pd.DataFrame, totals: dict) -> dict[str, float]:
+    """Flat metric names for tracking: totals, drops per reason, and kept/dropped per source."""
+    metrics = {f"docs_{k}": v for k, v in totals.items()}
+    metrics["duplicates_exact"] = int((decisions["reason"] == "exact_duplicate").sum())
+    metrics["duplicates_near"] = int((decisions["reason"] == "near_duplicate").sum())
+    for reason, n in decisions.loc[~decisions["kept"], "reason"].value_counts().items():
+        metrics[f"dropped_{reason}"] = int(n)
+    for source, part in decisions.groupby("source"):
+        metrics[f"source.{source}.in"] = len(part)
+        metrics[f"source.{source}.kept"] = int(part["kept"].sum())
+        for reason, n in part.loc[~part["kept"], "reason"].value_counts().items():
+            metrics[f"source.{source}.dropped_{reason}"] = int(n)
+    kept = decisions[decisions["kept"]]
+    metrics["kept_chars"] = int(kept["n_chars"].sum())
+    metrics["kept_fraction"] = totals["kept"] / totals["in"] if totals["in"] else 0.0
+    return metrics
+
+
+def selection_report(decisions: pd.DataFrame, quarantine: pd.DataFrame, totals: dict, params: dict) -> str:
+    by_source = decisions.pivot_table(index="source", columns="reason", values="id", aggfunc="count", fill_value=0)
+    by_source["total"] = by_source.sum(axis=1)
+    failed = decisions.loc[decisions["reason"] != "exact_duplicate", "failed_rules"].str.split(",").explode()
+    failed = failed[failed.astype(bool)].value_counts().head(15)
+    errors = quarantine.groupby(quarantine["error"].str.split(":").str[0]).size().sort_values(ascending=False)
+    lines = [
+        "# Winnow selection report",
+        "",
+        f"- documents in: **{totals['in']}** = kept **{totals['kept']}** + dropped **{totals['dropped']}**"
+        f" + quarantined **{totals['quarantined']}**",
+        f"- threshold mode: `{params['mode']}` "
+        + {"min_score": f"(min score {params.get('min_score')})",
+           "top_fraction": f"(top {params.get('top_fraction')})",
+           "token_budget": f"(budget {params.get('token_budget')} tokens)"}.get(params["mode"], ""),
+        f"- languages kept: {params.get('languages') or 'all'} (min confidence {params.get('min_lang_score')})",
+        "",
+        "## Decisions by source",
+        "",
+        "```",
+        by_source.to_string(),
+        "```",
+        "",
+        "## Most frequently failed rules",
+        "",
+        *(f"- `{rule}`: {n}" for rule, n in failed.items()),
+        "",
+        "## Quarantine",
+        "",
+        *(f"- {err}: {n}" for err, n in errors.items()),
+        *(f"  - `{r.file}` @ {r.position}: {r.error}" for r in quarantine.head(20).itertuples()),
+        "",
+    ]
+    return "\n".join(lines)
+

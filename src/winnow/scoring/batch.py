@@ -1,0 +1,34 @@
+"""Run a scorer over a table in bounded chunks, on several processes when asked, with progress."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+
+import pandas as pd
+from rich.progress import Progress
+
+from winnow.scoring.base import Scorer
+
+
+def _score_chunk(scorer: Scorer, texts: list[str]) -> pd.DataFrame:
+    return scorer.score_texts(texts)
+
+
+def score_in_chunks(scorer: Scorer, documents: pd.DataFrame, chunk_rows: int = 1000, workers: int = 1) -> pd.DataFrame:
+    """`scorer.score` over `documents`, `chunk_rows` texts at a time, in input order."""
+    chunks = [documents["text"].iloc[i : i + chunk_rows].tolist() for i in range(0, len(documents), chunk_rows)]
+    parts: list[pd.DataFrame] = []
+    with Progress(transient=True) as progress:
+        task = progress.add_task(f"scoring {scorer.name}", total=len(documents))
+        if workers > 1 and len(chunks) > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for part in pool.map(_score_chunk, [scorer] * len(chunks), chunks):
+                    parts.append(part)
+                    progress.advance(task, len(part))
+        else:
+            for chunk in chunks:
+                parts.append(_score_chunk(scorer, chunk))
+                progress.advance(task, len(chunk))
+    signals = pd.concat(parts, ignore_index=True) if parts else scorer.score_texts([])
+    signals.insert(0, "id", documents["id"].to_numpy())
+    return signals

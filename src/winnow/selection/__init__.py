@@ -1,0 +1,1 @@
+"""Ranking, thresholding and the bookkeeping that proves every document was accounted for."""

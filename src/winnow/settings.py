@@ -1,6 +1,12 @@
 """Project settings: the MLflow tracking hook, and a config pattern so conf/*/mlflow.yml is read."""
 
-from winnow.hooks import MlflowTrackingHook
+import os
+
+# No telemetry and no hub downloads, whatever the caller's environment says.
+for _var in ("KEDRO_DISABLE_TELEMETRY", "MLFLOW_DISABLE_TELEMETRY", "HF_HUB_OFFLINE"):
+    os.environ.setdefault(_var, "1")
+
+from winnow.hooks import MlflowTrackingHook  # noqa: E402
 
 HOOKS = (MlflowTrackingHook(),)
 

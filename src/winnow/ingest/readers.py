@@ -127,6 +127,7 @@ def read_parquet(path: Path, rel: str, batch_rows: int = 4096) -> Iterator[Recor
 
 
 def _decode(data: bytes, rel: str) -> str:
+    # UTF-8 happily decodes NUL bytes; a NUL in the first 8 KiB means a binary file, not text
     if b"\x00" in data[:8192]:
         raise ValueError("binary content (NUL bytes), not text")
     return data.decode("utf-8")
@@ -140,6 +141,9 @@ def read_text(path: Path, rel: str) -> Iterator[Record | Failure]:
         text = _decode(data, rel)
     except UnicodeDecodeError as err:
         yield Failure(rel, 0, f"invalid UTF-8 at byte {err.start}: {err.reason}", repr(data[:80]))
+        return
+    except ValueError as err:
+        yield Failure(rel, 0, str(err), repr(data[:80]))
         return
     yield _checked(text, path.parent.name, rel, 0, raw=text[:SNIPPET_CHARS])
 

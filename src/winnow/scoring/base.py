@@ -29,35 +29,40 @@ class Scorer(ABC):
         return signals
 
 
-def apply_rules(signals: pd.DataFrame, rules: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
-    """Check each signal against its `{min, max}` bounds (inclusive).
+def apply_rules(signals: pd.DataFrame, rule_groups: Mapping[str, Mapping[str, Mapping[str, float]]]) -> pd.DataFrame:
+    """Check each signal against its `{min, max}` bounds (inclusive), rules grouped by filter family.
 
     Returns `failed_rules` (comma-separated `signal<min` / `signal>max`, "" when all pass) and
-    `heuristic_score`, the fraction of rules passed in [0, 1]. A missing signal is a config error,
-    not a silent pass.
+    `heuristic_score` in [0, 1]: the mean over groups of the share of the group's rules passed.
+    Averaging per group keeps six correlated n-gram rules from outvoting a single length rule.
+    A signal no scorer produced is a config error, not a silent pass.
     """
-    unknown = sorted(set(rules) - set(signals.columns))
-    if unknown:
-        raise KeyError(f"rules name signals no scorer produced: {unknown}")
-    failures = []
-    for signal, bounds in rules.items():
-        extra = set(bounds) - {"min", "max"}
-        if extra or not bounds:
-            raise ValueError(f"rule {signal!r} must have 'min' and/or 'max', got {dict(bounds)}")
-        values = signals[signal].astype(float).to_numpy()
-        if "min" in bounds:
-            failures.append((f"{signal}<min", values < bounds["min"]))
-        if "max" in bounds:
-            failures.append((f"{signal}>max", values > bounds["max"]))
-    labels = np.array([name for name, _ in failures], dtype=object)
-    mask = np.column_stack([m for _, m in failures]) if failures else np.zeros((len(signals), 0), bool)
-    # a rule with both bounds can fail only one side, so failed sides = failed rules
-    failed_count = mask.sum(axis=1)
-    failed = [",".join(labels[row]) for row in mask]
+    n = len(signals)
+    labels: list[str] = []
+    masks: list[np.ndarray] = []
+    group_scores = []
+    for group, rules in rule_groups.items():
+        unknown = sorted(set(rules) - set(signals.columns))
+        if unknown:
+            raise KeyError(f"rule group {group!r} names signals no scorer produced: {unknown}")
+        failed_in_group = np.zeros(n, dtype=np.int64)
+        for signal, bounds in rules.items():
+            if not bounds or set(bounds) - {"min", "max"}:
+                raise ValueError(f"rule {signal!r} must have 'min' and/or 'max', got {dict(bounds or {})}")
+            values = signals[signal].astype(float).to_numpy()
+            for side, fails in (("min", lambda v, b: v < b), ("max", lambda v, b: v > b)):
+                if side in bounds:
+                    mask = fails(values, bounds[side])
+                    labels.append(f"{signal}{'<' if side == 'min' else '>'}{side}")
+                    masks.append(mask)
+                    failed_in_group += mask  # a value fails at most one side of a rule
+        group_scores.append(1.0 - failed_in_group / max(len(rules), 1))
+    mask = np.column_stack(masks) if masks else np.zeros((n, 0), dtype=bool)
+    label_array = np.array(labels, dtype=object)
     return pd.DataFrame(
         {
             "id": signals["id"].to_numpy(),
-            "failed_rules": failed,
-            "heuristic_score": 1.0 - failed_count / max(len(rules), 1),
+            "failed_rules": [",".join(label_array[row]) for row in mask],
+            "heuristic_score": np.mean(group_scores, axis=0) if group_scores else np.ones(n),
         }
     )

@@ -39,7 +39,7 @@ class MlflowTrackingHook:
     @hook_impl
     def after_context_created(self, context) -> None:
         try:
-            conf = context.config_loader["mlflow"]
+            conf = context.config_loader["tracking"]
         except KeyError:
             conf = {}
         self._enabled = conf.get("enabled", True) and os.environ.get("WINNOW_MLFLOW", "1") != "0"

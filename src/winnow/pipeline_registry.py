@@ -6,5 +6,6 @@ from kedro.pipeline import Pipeline
 
 def register_pipelines() -> dict[str, Pipeline]:
     pipelines = find_pipelines(raise_errors=True)
-    pipelines["__default__"] = pipelines["curate"]
+    if "curate" in pipelines:  # Kedro imports only the pipelines a run asks for
+        pipelines["__default__"] = pipelines["curate"]
     return pipelines

@@ -1,4 +1,4 @@
-"""Project settings: the MLflow tracking hook, and a config pattern so conf/*/mlflow.yml is read."""
+"""Project settings: the MLflow tracking hook, and a config pattern so conf/*/tracking.yml is read."""
 
 import os
 
@@ -13,5 +13,5 @@ HOOKS = (MlflowTrackingHook(),)
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
-    "config_patterns": {"mlflow": ["mlflow*", "mlflow*/**"]},
+    "config_patterns": {"tracking": ["tracking*", "tracking*/**"]},
 }

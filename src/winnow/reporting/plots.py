@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # nodes run headless; never open a window
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure  # not pyplot: no global state, no GUI backend, safe in workers
 
 
-def score_histograms(decisions: pd.DataFrame, score: str = "score", threshold: float | None = None) -> plt.Figure:
+def score_histograms(decisions: pd.DataFrame, score: str = "score", threshold: float | None = None) -> Figure:
     """One histogram of document scores per source, on shared bins, with the cut-off if there is one."""
     docs = decisions[decisions["reason"] != "exact_duplicate"]
     sources = sorted(docs["source"].unique())
-    fig, axes = plt.subplots(len(sources), 1, figsize=(7, 1.4 * len(sources) + 1), sharex=True, squeeze=False)
+    fig = Figure(figsize=(7, 1.4 * len(sources) + 1))
+    axes = fig.subplots(len(sources), 1, sharex=True, squeeze=False)
     bins = np.linspace(0, 1, 41)
     for ax, source in zip(axes[:, 0], sources):
         part = docs[docs["source"] == source]
@@ -30,12 +28,13 @@ def score_histograms(decisions: pd.DataFrame, score: str = "score", threshold: f
     return fig
 
 
-def decisions_by_reason(decisions: pd.DataFrame) -> plt.Figure:
+def decisions_by_reason(decisions: pd.DataFrame) -> Figure:
     """Stacked bars: documents per source, split by kept / drop reason (quarantine shown apart)."""
     table = decisions.pivot_table(index="source", columns="reason", values="id", aggfunc="count", fill_value=0)
     order = ["kept"] + sorted(c for c in table.columns if c != "kept")
     table = table[[c for c in order if c in table.columns]]
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) + 2))
+    fig = Figure(figsize=(8, 0.35 * len(table) + 2))
+    ax = fig.subplots()
     table.plot.barh(stacked=True, ax=ax, width=0.8, colormap="tab10")
     ax.set_xlabel("documents")
     ax.set_title("Kept and dropped documents by source and reason")

@@ -6,7 +6,8 @@ Run with Winnow's venv from the repository root:
 
 Timed repeats run without tracemalloc (it slows Python allocation a lot); one extra, untimed pass
 runs under tracemalloc to measure peak Python allocations. ru_maxrss is the whole process's peak.
-Use --curate to time a whole `kedro run --pipeline=curate` instead (see bench_curate.py).
+Also writes the per-document signals and verdicts of the last repeat to
+results/signals_winnow.parquet (git-ignored) for agreement.py.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -52,13 +54,14 @@ def run_once(texts: list[str], ids, rules: dict):
     from winnow.scoring import apply_rules
     from winnow.scoring.heuristics import HeuristicSuite
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     signals = HeuristicSuite().score_texts(texts)
     t1 = time.perf_counter()
     signals.insert(0, "id", ids)
     verdicts = apply_rules(signals, rules)
-    t2 = time.perf_counter()
-    return t2 - t0, t1 - t0, t2 - t1, signals, verdicts
+    t2, c2 = time.perf_counter(), time.process_time()
+    # CPU seconds of this process too: less hurt than wall time by other jobs on a busy machine
+    return {"total_s": t2 - t0, "score_texts_s": t1 - t0, "apply_rules_s": t2 - t1, "cpu_s": c2 - c0}, signals, verdicts
 
 
 def machine_info() -> dict:
@@ -79,15 +82,9 @@ def main(argv=None) -> int:
     p.add_argument("--limit", type=int, default=None, help="only the first N documents")
     p.add_argument("--cpu", type=int, default=None, help="pin to this CPU (default: no pinning; one process anyway)")
     p.add_argument("--out", default=str(RESULTS / "heuristics_winnow.json"))
-    p.add_argument("--signals-out", default=None, help="also write per-doc signals+verdicts parquet (for agreement)")
-    p.add_argument("--curate", action="store_true", help="time `kedro run --pipeline=curate` instead (bench_curate.py)")
-    args, rest = p.parse_known_args(argv)
-
-    if args.curate:
-        sys.path.insert(0, str(Path(__file__).parent))
-        import bench_curate
-
-        return bench_curate.main(rest)
+    p.add_argument("--signals-out", default=str(RESULTS / "signals_winnow.parquet"),
+                   help="per-doc signals+verdicts parquet for agreement.py ('' to skip)")
+    args = p.parse_args(argv)
 
     pinned = pin_to_one_cpu(args.cpu)
     sys.path.insert(0, str(REPO / "src"))
@@ -107,9 +104,11 @@ def main(argv=None) -> int:
     signals = verdicts = None
     for i in range(args.repeats):
         gc.collect()
-        total, score_s, rules_s, signals, verdicts = run_once(texts, ids, rules)
-        runs.append({"total_s": total, "score_texts_s": score_s, "apply_rules_s": rules_s})
-        print(f"repeat {i + 1}: {total:.2f}s  ({n_docs / total:,.0f} docs/s, {n_bytes / 1e6 / total:.2f} MB/s)", flush=True)
+        run, signals, verdicts = run_once(texts, ids, rules)
+        runs.append(run)
+        total = run["total_s"]
+        print(f"repeat {i + 1}: {total:.2f}s wall, {run['cpu_s']:.2f}s CPU ({n_docs / total:,.0f} docs/s, "
+              f"{n_bytes / 1e6 / total:.2f} MB/s wall)", flush=True)
 
     if args.signals_out:  # per-document signals + verdicts of the last repeat, for agreement.py
         signals.merge(verdicts, on="id", validate="one_to_one").to_parquet(args.signals_out)
@@ -123,12 +122,17 @@ def main(argv=None) -> int:
     tracemalloc.stop()
 
     median = statistics.median(r["total_s"] for r in runs)
+    cpu = statistics.median(r["cpu_s"] for r in runs)
     failed = verdicts["failed_rules"] != ""
     result = {
         "tool": "winnow",
         "what": "HeuristicSuite().score_texts(texts) + apply_rules(signals, parameters_score.yml heuristic.rules)",
         "versions": {"winnow": version("winnow") if _has_dist("winnow") else "src", "pandas": pd.__version__,
                      "numpy": version("numpy")},
+        "git_commit": _git("rev-parse", "HEAD"),
+        "scorer_files_uncommitted": _git("status", "--porcelain", "--", "src/winnow/scoring/heuristics.py",
+                                         "src/winnow/scoring/textview.py", "src/winnow/scoring/base.py",
+                                         "conf/base/parameters_score.yml").splitlines(),
         "input": {"path": args.docs, "docs": n_docs, "utf8_bytes": n_bytes},
         "single_process": True,
         "pinned_cpu": pinned,
@@ -136,6 +140,9 @@ def main(argv=None) -> int:
         "median_s": median,
         "docs_per_s": n_docs / median,
         "mb_per_s": n_bytes / 1e6 / median,
+        "median_cpu_s": cpu,
+        "docs_per_cpu_s": n_docs / cpu,
+        "mb_per_cpu_s": n_bytes / 1e6 / cpu,
         "score_texts_median_s": statistics.median(r["score_texts_s"] for r in runs),
         "apply_rules_median_s": statistics.median(r["apply_rules_s"] for r in runs),
         "peak_tracemalloc_mb": traced_peak / 2**20,
@@ -145,8 +152,12 @@ def main(argv=None) -> int:
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps({k: result[k] for k in ("docs_per_s", "mb_per_s", "median_s", "peak_tracemalloc_mb", "peak_rss_mb")}, indent=2))
+    print(json.dumps({k: result[k] for k in ("docs_per_s", "mb_per_s", "docs_per_cpu_s", "mb_per_cpu_s", "peak_tracemalloc_mb", "peak_rss_mb")}, indent=2))
     return 0
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
 
 
 def _has_dist(name: str) -> bool:

@@ -4,6 +4,7 @@ Logged by naming convention, so nodes stay pure functions that return values:
 - parameters: every entry of the run's parameters, flattened (`select.min_score`);
 - `*_metrics` outputs (dict of numbers) -> metrics; matplotlib figures -> PNG artifacts;
 - `*_report` outputs (str) -> Markdown artifacts;
+- `*_model` outputs (fitted scorers) -> artifacts under models/<name>/ (their own `save(dir)`, else joblib);
 - per node: wall seconds and documents/s (rows of its largest DataFrame input, else output).
 A small hook rather than kedro-mlflow: see README, "Tracking".
 """
@@ -89,6 +90,20 @@ class MlflowTrackingHook:
                 mlflow.log_figure(value, f"plots/{name.removesuffix('_plot')}.png")
             elif name.endswith("_report") and isinstance(value, str):
                 mlflow.log_text(value, f"reports/{name}.md")
+            elif name.endswith("_model") and value is not None:
+                self._log_model(name, value)
+
+    def _log_model(self, name: str, model) -> None:
+        import tempfile
+
+        import joblib
+
+        with tempfile.TemporaryDirectory() as folder:
+            if hasattr(model, "save"):
+                model.save(folder)
+            else:
+                joblib.dump(model, Path(folder) / "model.joblib")
+            self._mlflow.log_artifacts(folder, f"models/{name}")
 
     @hook_impl
     def after_pipeline_run(self) -> None:

@@ -1,6 +1,7 @@
 """`curate` end to end on a small fixture of real files, through Kedro's runner and an in-memory catalog."""
 
 import gzip
+import json
 import shutil
 
 import pandas as pd
@@ -8,7 +9,8 @@ import pytest
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
-from tests.conftest import SAMPLE, load_parameters
+from tests.conftest import PROJECT, SAMPLE, load_parameters
+from winnow.ingest.text import content_id, normalise_text
 from winnow.pipelines import curate, select
 from winnow.selection.accounting import AccountingError
 
@@ -29,13 +31,36 @@ def fixture_corpus(tmp_path_factory):
     return root
 
 
-def parameters(raw_dir) -> dict:
+@pytest.fixture(scope="module")
+def fixture_ratings(fixture_corpus, tmp_path_factory):
+    """Pairwise judgments on the fixture's own documents: news beats spam and fortunes, plus two bad rows."""
+    ids = {}
+    for name in ("bbc_news", "sms_spam", "fortunes"):
+        with open(fixture_corpus / f"{name}.jsonl") as f:
+            ids[name] = [content_id(normalise_text(json.loads(line)["text"])) for line in f]
+    rows = [(news, other, "a", f"r{i % 3}") for i, (news, other) in
+            enumerate(zip(ids["bbc_news"][:30], ids["sms_spam"][:15] + ids["fortunes"][:15]))]
+    rows += [(ids["sms_spam"][20 + i], ids["bbc_news"][30 + i], "b", "r0") for i in range(10)]
+    rows += [("not-a-document", ids["bbc_news"][0], "a", "r1"), (ids["bbc_news"][1], ids["bbc_news"][1], "tie", "r1")]
+    path = tmp_path_factory.mktemp("ratings") / "pairs.csv"
+    pd.DataFrame(rows, columns=["a_id", "b_id", "preferred", "rater"]).to_csv(path, index=False)
+    return path
+
+
+def parameters(raw_dir, ratings=None) -> dict:
     params = {}
-    for name in ("ingest", "score", "select"):
+    for name in ("ingest", "score", "select", "score_eval"):
         params.update(load_parameters(name))
     params["ingest"]["raw_dir"] = str(raw_dir)
-    params["heuristic"]["workers"] = 1
+    params["scoring"].update(workers=1, cache_dir=None)
+    params["rater"].update(pairwise_path=str(ratings), pointwise_path=None)
     return params
+
+
+def shipped_inputs() -> dict:
+    """The reference corpus and gold set as the catalog loads them."""
+    return {"reference_corpus": pd.read_json(PROJECT / "data/01_raw/reference/wikipedia.jsonl.gz", lines=True).head(300),
+            "gold_labels": pd.read_csv(PROJECT / "data/01_raw/gold/sample_gold.csv")}
 
 
 class KeptDataset(MemoryDataset):
@@ -67,8 +92,9 @@ def run(pipeline, inputs: dict, params: dict) -> Outputs:
 
 
 @pytest.fixture(scope="module")
-def curated(fixture_corpus):
-    return run(curate.create_pipeline(), {}, parameters(fixture_corpus))
+def curated(fixture_corpus, fixture_ratings):
+    inputs = {k: v for k, v in shipped_inputs().items() if k in curate.create_pipeline().inputs()}
+    return run(curate.create_pipeline(), inputs, parameters(fixture_corpus, fixture_ratings))
 
 
 def test_counts_add_up_and_nothing_is_lost(curated, fixture_corpus):
@@ -83,7 +109,7 @@ def test_counts_add_up_and_nothing_is_lost(curated, fixture_corpus):
 def test_selection_is_the_kept_documents_best_first(curated):
     selection, decisions = curated["selection"], curated["decisions"]
     assert set(selection["id"]) == set(decisions.loc[decisions["kept"], "id"])
-    assert selection["rank"].is_monotonic_increasing and selection["score"].min() >= 1.0
+    assert selection["rank"].is_monotonic_increasing and selection["score"].is_monotonic_decreasing
     assert {"id", "text", "source", "url", "n_chars", "lang", "lang_score", "dup_cluster"} <= set(selection.columns)
 
 
@@ -93,7 +119,24 @@ def test_news_is_kept_and_spam_and_fortunes_are_dropped(curated):
     assert kept_share["bbc_news"] > 0.9
     assert kept_share["sms_spam"] < 0.1 and kept_share["fortunes"] < 0.2
     spam = decisions[decisions["source"] == "sms_spam"]
-    assert (spam["failed_rules"] != "").all() and spam["reason"].isin(["below_min_score", "language", "near_duplicate"]).all()
+    assert (spam["failed_rules"] != "").all()
+    assert spam["reason"].isin(["failed_heuristic_score", "below_top_fraction", "language", "near_duplicate"]).all()
+
+
+def test_every_score_is_in_decisions_and_scorers_are_evaluated_on_gold(curated):
+    decisions, metrics = curated["decisions"], curated["score_eval_metrics"]
+    assert {"heuristic_score", "classifier_prob", "score"} <= set(decisions.columns)
+    assert metrics["score_eval.gold_docs"] >= 10
+    assert metrics["score_eval.heuristic_score.roc_auc"] > 0.9  # news vs SMS spam is easy for the rules
+    assert "| heuristic_score " in curated["score_eval_report"]
+
+
+def test_bad_rating_rows_are_quarantined_and_the_rater_ranks_news_above_spam(curated):
+    quarantine = curated["ratings_quarantine"]
+    assert len(quarantine) == 2 and quarantine["error"].str.contains("line").all()
+    assert curated["rater_fit_metrics"]["rater.pairs_valid"] == 40
+    scores = curated["decisions"].groupby("source")["rater_score"].median()
+    assert scores["bbc_news"] > scores["sms_spam"] and scores["bbc_news"] > scores["fortunes"]
 
 
 def test_report_and_metrics(curated):
@@ -104,7 +147,7 @@ def test_report_and_metrics(curated):
 
 
 def test_run_fails_loudly_when_a_document_goes_missing(curated):
-    inputs = {name: curated[name] for name in ("documents", "exact_duplicates", "attributes_heuristic", "ingest_manifest")}
+    inputs = {name: curated[name] for name in select.create_pipeline().inputs() if not name.startswith("params:")}
     inputs["quarantine"] = curated["quarantine"].iloc[1:]  # one quarantined record "lost"
     with pytest.raises(AccountingError, match="missing"):
         run(select.create_pipeline(), inputs, parameters("unused"))

@@ -186,3 +186,16 @@ def test_score_averages_rule_groups():
     verdict = apply_rules(signals, groups)
     assert verdict.loc[0, "failed_rules"] == "x1<min,x2<min"
     assert verdict.loc[0, "heuristic_score"] == pytest.approx((1 / 3 + 1) / 2)
+
+
+def test_repetition_signals_do_not_depend_on_the_process_hash_seed():
+    """Word hashes are salted per process; tied top n-grams must still give the same signal."""
+    import subprocess
+    import sys
+
+    code = ("from winnow.scoring.heuristics import GopherRepetition;"
+            "print(GopherRepetition().score_texts(['aa bb aa bb cccc dddd cccc dddd', 'x yy x yy zzz www zzz www q'])"
+            ".filter(like='top').round(6).to_json())")
+    outputs = {subprocess.run([sys.executable, "-c", code], env={"PYTHONHASHSEED": str(seed), "PATH": ""},
+                              capture_output=True, text=True, check=True).stdout for seed in (1, 2, 3, 4)}
+    assert len(outputs) == 1

@@ -13,7 +13,9 @@ def score_histograms(decisions: pd.DataFrame, score: str = "score", threshold: f
     sources = sorted(docs["source"].unique())
     fig = Figure(figsize=(7, 1.4 * len(sources) + 1))
     axes = fig.subplots(len(sources), 1, sharex=True, squeeze=False)
-    bins = np.linspace(0, 1, 41)
+    values = docs[score].astype(float).dropna()
+    lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+    bins = np.linspace(lo, hi if hi > lo else lo + 1, 41)
     for ax, source in zip(axes[:, 0], sources):
         part = docs[docs["source"] == source]
         ax.hist(part.loc[part["kept"], score], bins=bins, color="tab:green", label="kept")

@@ -75,7 +75,7 @@ class GopherQuality(Scorer):
 class GopherRepetition(Scorer):
     """Duplicate lines/paragraphs and repeated word n-grams, as character fractions (Gopher, table A1)."""
 
-    name, version = "gopher_rep", "1"
+    name, version = "gopher_rep", "2"  # 2: tied top n-grams resolved by first occurrence
     top_ngram_sizes = (2, 3, 4)
     dup_ngram_sizes = (5, 6, 7, 8, 9, 10)
 
@@ -98,7 +98,9 @@ class GopherRepetition(Scorer):
             return 0.0
         grams = _ngram_hashes(hashes, n)
         uniq, first, counts = np.unique(grams, return_index=True, return_counts=True)
-        top = int(np.argmax(counts))
+        # ties go to the n-gram seen first: word hashes are salted per process, their order is not stable
+        tied = np.flatnonzero(counts == counts.max())
+        top = int(tied[np.argmin(first[tied])])
         if counts[top] < 2:
             return 0.0
         start = first[top]

@@ -1,7 +1,8 @@
 """Turn scores into decisions: every document kept or dropped, with one reason and its rank.
 
 Order of checks (the first that applies is the reason): exact_duplicate, language,
-near_duplicate, then the threshold mode (below_min_score, below_top_fraction, over_token_budget).
+near_duplicate, a hard filter (failed_<column>), then the threshold mode (below_min_score,
+below_top_fraction, over_token_budget, not_sampled) and per-source quotas (over_source_quota).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-THRESHOLD_MODES = ("min_score", "top_fraction", "token_budget")
+THRESHOLD_MODES = ("min_score", "top_fraction", "token_budget", "temperature")
 CHARS_PER_TOKEN = 4.0  # GPT-2 BPE averages about 4 characters per token on English prose
 
 
@@ -31,28 +32,87 @@ def near_duplicate_losers(docs: pd.DataFrame) -> pd.Series:
     return ~docs["id"].isin(best["id"])
 
 
-def threshold(eligible: pd.DataFrame, params: dict) -> tuple[pd.Series, str]:
-    """Which eligible documents (sorted by rank) the threshold keeps, and the reason for the rest."""
-    mode = params["mode"]
-    if mode == "min_score":
-        return eligible["score"] >= params["min_score"], "below_min_score"
-    if mode == "top_fraction":
+def temperature_order(eligible: pd.DataFrame, temperature: float, seed: int) -> pd.Series:
+    """A random order in which each next document is drawn with p ∝ exp(score / τ) (QuRating).
+
+    Sorting by score/τ + Gumbel noise samples without replacement with exactly those odds (the
+    Gumbel-top-k trick). Noise is drawn in id order, so the same seed gives the same selection
+    whatever order the documents arrive in. Returns each document's position in the draw.
+    """
+    if temperature <= 0:
+        raise ValueError(f"select.temperature must be > 0, got {temperature}")
+    by_id = eligible["id"].sort_values()
+    noise = pd.Series(np.random.default_rng(seed).gumbel(size=len(by_id)), index=by_id.index)
+    keys = eligible["score"] / temperature + noise.loc[eligible.index]
+    return keys.rank(ascending=False, method="first")
+
+
+def take_in_order(eligible: pd.DataFrame, size: float, unit: str, quotas: dict, reason: str) -> pd.Series:
+    """Walk `eligible` in order, keeping documents while the selection has room.
+
+    `size` is counted in documents or estimated tokens (`unit`); `quotas` caps a source's share of
+    that size (`{source: max_share}`). Returns the reason per document, "" for kept ones; a document
+    blocked only by its source's cap says `over_source_quota`.
+    """
+    cost = np.ones(len(eligible)) if unit == "docs" else estimate_tokens(eligible["n_chars"]).to_numpy()
+    caps = {src: share * size for src, share in (quotas or {}).items()}
+    used_by_source: dict[str, float] = {}
+    used, out = 0.0, []
+    for c, src in zip(cost, eligible["source"]):
+        if used + c > size:
+            out.append(reason)
+        elif src in caps and used_by_source.get(src, 0.0) + c > caps[src]:
+            out.append("over_source_quota")
+        else:
+            used += c
+            used_by_source[src] = used_by_source.get(src, 0.0) + c
+            out.append("")
+    return pd.Series(out, index=eligible.index, dtype=object)
+
+
+def threshold(eligible: pd.DataFrame, params: dict) -> pd.Series:
+    """The reason each eligible document (sorted by rank) is not kept, "" for kept ones."""
+    mode, quotas = params["mode"], params.get("quotas") or {}
+    if mode not in THRESHOLD_MODES:
+        raise ValueError(f"select.mode must be one of {THRESHOLD_MODES}, got {mode!r}")
+    if mode in ("top_fraction", "temperature"):
         fraction = params["top_fraction"]
         if not 0 < fraction <= 1:
             raise ValueError(f"select.top_fraction must be in (0, 1], got {fraction}")
-        n_keep = int(np.ceil(fraction * len(eligible)))
-        return pd.Series(np.arange(len(eligible)) < n_keep, index=eligible.index), "below_top_fraction"
+    if mode == "min_score":
+        passing = eligible["score"] >= params["min_score"]
+        reasons = pd.Series("below_min_score", index=eligible.index, dtype=object)
+        reasons[passing] = take_in_order(eligible[passing], int(passing.sum()), "docs", quotas, "below_min_score")
+        return reasons
+    if mode == "top_fraction":
+        return take_in_order(eligible, int(np.ceil(fraction * len(eligible))), "docs", quotas, "below_top_fraction")
     if mode == "token_budget":
-        # keep the best documents while the running total fits the budget
-        running = estimate_tokens(eligible["n_chars"]).cumsum()
-        return running <= params["token_budget"], "over_token_budget"
-    raise ValueError(f"select.mode must be one of {THRESHOLD_MODES}, got {mode!r}")
+        return take_in_order(eligible, params["token_budget"], "tokens", quotas, "over_token_budget")
+    order = temperature_order(eligible, params["temperature"], params.get("seed", 0)).sort_values()
+    drawn = take_in_order(eligible.loc[order.index], int(np.ceil(fraction * len(eligible))), "docs", quotas, "not_sampled")
+    return drawn.loc[eligible.index]
+
+
+def hard_filter_failures(docs: pd.DataFrame, filters: dict) -> pd.Series:
+    """`failed_<column>` for the first `{column: {min, max}}` filter a document fails, else ""."""
+    reasons = pd.Series("", index=docs.index, dtype=object)
+    for column, bounds in (filters or {}).items():
+        if column not in docs.columns:
+            raise KeyError(f"select.hard_filters names {column!r}, which no scorer produced")
+        values = docs[column].astype(float)
+        fails = values.isna()
+        if "min" in bounds:
+            fails |= values < bounds["min"]
+        if "max" in bounds:
+            fails |= values > bounds["max"]
+        reasons[fails & (reasons == "")] = f"failed_{column}"
+    return reasons
 
 
 def decide(documents: pd.DataFrame, scores: pd.DataFrame, params: dict) -> pd.DataFrame:
     """One decision per unique document: `id, kept, rank, score, reason` plus the scores behind it.
 
-    `scores` is keyed by id and must hold a `score` column in [0, 1]; any other columns are carried
+    `scores` is keyed by id and must hold a `score` column (higher is better); any other columns are carried
     into the decision table so a reader sees why.
     """
     docs = documents[["id", "source", "file", "position", "n_chars", "lang", "lang_score", "dup_cluster"]].merge(
@@ -74,9 +134,10 @@ def decide(documents: pd.DataFrame, scores: pd.DataFrame, params: dict) -> pd.Da
         losers = near_duplicate_losers(docs[open_])
         docs.loc[losers[losers].index, "reason"] = "near_duplicate"
 
+    open_ = docs["reason"] == ""
+    docs.loc[open_, "reason"] = hard_filter_failures(docs[open_], params.get("hard_filters"))
     eligible = docs[docs["reason"] == ""]
-    keep, reason = threshold(eligible, params)
-    docs.loc[keep[~keep].index, "reason"] = reason
+    docs.loc[eligible.index, "reason"] = threshold(eligible, params)
     docs["kept"] = docs["reason"] == ""
     docs.loc[docs["kept"], "reason"] = "kept"
     return docs

@@ -1,19 +1,124 @@
-"""Score nodes: each scorer writes its own attribute table keyed by document id."""
+"""Score nodes: each scorer fits (once, cached) and writes its own attribute table keyed by document id.
+
+Every scorer goes through `_score`: signals already on disk for the same scorer version, parameters
+and fitted model are reused, so a rerun or a few added documents cost only the new work.
+"""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import pandas as pd
 
+from winnow.rating import evaluate_rater, fit_preference_rater, read_pairwise_ratings, read_pointwise_ratings
 from winnow.scoring import apply_rules
-from winnow.scoring.batch import score_in_chunks
+from winnow.scoring.base import Scorer
+from winnow.scoring.cache import fingerprint, fit_cached, ids_fingerprint, score_cached
+from winnow.scoring.classifier import QualityClassifier, sample_negatives
+from winnow.scoring.dsir import DSIRImportance
+from winnow.scoring.reference import ReferenceSimilarity
 from winnow.scoring.heuristics import HeuristicSuite
 
+log = logging.getLogger(__name__)
 
-def score_heuristics(documents: pd.DataFrame, params: dict) -> pd.DataFrame:
-    """Gopher, C4 and FineWeb signals, which rules fail, and `heuristic_score` (share of rules passed)."""
-    scorer = HeuristicSuite()
-    signals = score_in_chunks(scorer, documents, params["chunk_rows"], params["workers"])
-    verdicts = apply_rules(signals, params["rules"])
-    attributes = signals.merge(verdicts, on="id", validate="one_to_one")
-    attributes.attrs = {"scorer": scorer.name, "version": scorer.version}
-    return attributes
+
+def _cache_dir(scoring: dict, *parts: str) -> Path | None:
+    return Path(scoring["cache_dir"], *parts) if scoring.get("cache_dir") else None
+
+
+def _score(scorer: Scorer, documents: pd.DataFrame, scoring: dict, model_key: str = "") -> tuple[pd.DataFrame, dict]:
+    key = fingerprint(scorer.name, scorer.version, model_key)
+    workers = scoring["workers"] if getattr(scorer, "parallel_safe", True) else 1
+    signals, counts = score_cached(scorer, documents, _cache_dir(scoring, "attributes", scorer.name, key),
+                                   scoring["chunk_rows"], workers)
+    log.info("%s: %d documents from cache, %d scored now", scorer.name, counts["cached"], counts["scored"])
+    signals.attrs = {"scorer": scorer.name, "version": scorer.version, "key": key}
+    return signals, {f"{scorer.name}.docs_cached": counts["cached"], f"{scorer.name}.docs_scored": counts["scored"]}
+
+
+def _fit(name: str, scoring: dict, key: str, fit) -> tuple[object, bool]:
+    model, cached = fit_cached(_cache_dir(scoring, "models", name, key), fit)
+    log.info("%s: %s", name, "fitted model loaded from cache" if cached else "fitted")
+    return model, cached
+
+
+def score_heuristics(documents: pd.DataFrame, params: dict, scoring: dict) -> tuple[pd.DataFrame, dict]:
+    """Gopher, C4 and FineWeb signals, which rules fail, and `heuristic_score` (share of rules passed).
+
+    Only the signals are cached: rules are re-applied every run, so changing a threshold never rescores.
+    """
+    signals, metrics = _score(HeuristicSuite(), documents, scoring)
+    attributes = signals.merge(apply_rules(signals, params["rules"]), on="id", validate="one_to_one")
+    attributes.attrs = signals.attrs
+    return attributes, metrics
+
+
+def fit_quality_classifier(documents: pd.DataFrame, reference_corpus: pd.DataFrame, gold_labels: pd.DataFrame,
+                           params: dict, scoring: dict) -> tuple[QualityClassifier, dict]:
+    """Reference passages (positives) vs as many random raw documents (negatives), gold set left out."""
+    negatives = sample_negatives(documents, len(reference_corpus), set(gold_labels["id"]), params["seed"])
+    key = fingerprint(QualityClassifier.version, params, ids_fingerprint(reference_corpus["text"]),
+                      ids_fingerprint(pd.Series(negatives)))
+
+    def fit():
+        classifier = QualityClassifier(**params["model"], seed=params["seed"])
+        classifier.fit_metrics = classifier.fit(reference_corpus["text"].tolist(), negatives, params["cv_folds"])
+        return classifier
+
+    classifier, cached = _fit("classifier", scoring, key, fit)
+    classifier.cache_key = key
+    return classifier, {**{f"classifier.{k}": v for k, v in classifier.fit_metrics.items()},
+                        "classifier.model_cached": float(cached)}
+
+
+
+
+def fit_rater(documents: pd.DataFrame, params: dict, scoring: dict):
+    """Validate the ratings files, measure agreement on held-out pairs, fit the rater on all of them.
+
+    Bad rating rows are quarantined (file, line, reason), never fatal; an unreadable file is.
+    """
+    pairs, bad_pairs = read_pairwise_ratings(params["pairwise_path"], documents["id"])
+    points, bad_points = (read_pointwise_ratings(params["pointwise_path"], documents["id"], tuple(params["score_range"]))
+                          if params.get("pointwise_path") else (None, None))
+    quarantine = pd.concat([q for q in (bad_pairs, bad_points) if q is not None], ignore_index=True)
+    fit_args = {k: (tuple(v) if isinstance(v, list) else v) for k, v in params["model"].items()}
+    fit_args["score_range"] = tuple(params["score_range"])
+    key = fingerprint(params, pd.util.hash_pandas_object(pairs[["a_id", "b_id", "preferred", "rater"]], index=False).sum(),
+                      None if points is None else pd.util.hash_pandas_object(points[["id", "rater", "score"]], index=False).sum())
+
+    def fit():
+        rater = fit_preference_rater(documents, pairs, points, **fit_args)
+        rater.fit_metrics = evaluate_rater(documents, pairs, points, quarantine, **params["evaluation"], **fit_args)
+        return rater
+
+    rater, cached = _fit("rater", scoring, key, fit)
+    rater.cache_key = key
+    metrics = {f"rater.{k}": v for k, v in rater.fit_metrics.items()}
+    metrics.update({"rater.pairs_valid": len(pairs), "rater.rows_quarantined": len(quarantine),
+                    "rater.points_valid": 0 if points is None else len(points), "rater.model_cached": float(cached)})
+    return rater, metrics, pairs, quarantine
+
+
+def fit_reference_similarity(reference_corpus: pd.DataFrame, params: dict, scoring: dict):
+    """Index the reference passages for ROUGE-L / BLEU / cosine against each document's nearest ones."""
+    key = fingerprint(ReferenceSimilarity.version, params, ids_fingerprint(reference_corpus["text"]))
+    scorer, cached = _fit("refsim", scoring, key, lambda: ReferenceSimilarity(**params).fit(reference_corpus["text"]))
+    scorer.cache_key = key
+    return scorer, {"refsim.model_cached": float(cached)}
+
+
+def fit_dsir(documents: pd.DataFrame, reference_corpus: pd.DataFrame, params: dict, scoring: dict):
+    """Hashed n-gram distributions of the reference (target) and of the raw documents (DSIR)."""
+    key = fingerprint(DSIRImportance.version, params, ids_fingerprint(reference_corpus["text"]),
+                      ids_fingerprint(documents["id"]))
+    scorer, cached = _fit("dsir", scoring, key,
+                          lambda: DSIRImportance(**params).fit(reference_corpus["text"], documents["text"]))
+    scorer.cache_key = key
+    return scorer, {"dsir.model_cached": float(cached)}
+
+
+def score_with_fitted(documents: pd.DataFrame, scorer: Scorer, scoring: dict):
+    """Any fitted scorer whose fit node set `cache_key` (the fingerprint of its training inputs)."""
+    return _score(scorer, documents, scoring, scorer.cache_key)

@@ -7,20 +7,37 @@ import pandas as pd
 from winnow.reporting.plots import decisions_by_reason, score_histograms
 from winnow.reporting.report import curation_metrics, selection_report
 from winnow.selection.accounting import check_accounting
+from winnow.selection.combine import combine_weighted, learn_weights
 from winnow.selection.select import decide, duplicate_decisions
 
-DECISION_COLUMNS = ["id", "kept", "rank", "score", "reason", "failed_rules", "heuristic_score",
+DECISION_COLUMNS = ["id", "kept", "rank", "score", "reason", "failed_rules",
                     "source", "file", "position", "n_chars", "lang", "lang_score", "dup_cluster"]
 
 
+def combine_scores(params: dict, ratings_pairwise: pd.DataFrame, *attribute_tables: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Every scorer's raw columns side by side, plus `score`: their z-scored combination.
+
+    `params.method`: `weights` (from parameters) or `learned` (fitted to the rated pairs).
+    """
+    scores = attribute_tables[0]
+    for table in attribute_tables[1:]:
+        scores = scores.merge(table, on="id", how="outer", validate="one_to_one")
+    weights = dict(params["weights"])
+    if params["method"] == "learned":
+        weights = learn_weights(scores, ratings_pairwise, list(weights), params.get("C", 1.0))
+    elif params["method"] != "weights":
+        raise ValueError(f"combine.method must be 'weights' or 'learned', got {params['method']!r}")
+    scores["score"] = combine_weighted(scores, weights).to_numpy()
+    return scores, {f"combine.weight.{column}": w for column, w in weights.items()}
+
+
 def decide_documents(documents: pd.DataFrame, exact_duplicates: pd.DataFrame,
-                     attributes_heuristic: pd.DataFrame, params: dict) -> pd.DataFrame:
-    """One row per input record that was read: kept or dropped, with the reason and the scores."""
-    scores = attributes_heuristic[["id", "heuristic_score", "failed_rules"]].assign(
-        score=attributes_heuristic["heuristic_score"])
-    decisions = decide(documents, scores, params)
+                     document_scores: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """One row per input record that was read: kept or dropped, with the reason and every score behind it."""
+    decisions = decide(documents, document_scores, params)
     copies = duplicate_decisions(exact_duplicates, decisions)
-    out = pd.concat([decisions, copies], ignore_index=True)[DECISION_COLUMNS]
+    score_columns = [c for c in document_scores.columns if c not in DECISION_COLUMNS]
+    out = pd.concat([decisions, copies], ignore_index=True)[DECISION_COLUMNS + score_columns]
     return out.astype({"rank": "Int64", "position": "int64"})
 
 

@@ -1,0 +1,70 @@
+"""Scorers skip what they already scored, and a run killed mid-scoring resumes where it stopped."""
+
+import gzip
+import json
+
+import pandas as pd
+import pytest
+
+from tests.conftest import SAMPLE
+from winnow.scoring.cache import fingerprint, fit_cached, score_cached
+from winnow.scoring.heuristics import HeuristicSuite
+
+
+class CountingScorer(HeuristicSuite):
+    """The real heuristic scorer, counting the texts it is asked to score; can fail after N texts."""
+
+    def __init__(self, fail_after: int | None = None):
+        super().__init__()
+        self.seen, self.fail_after = 0, fail_after
+
+    def score_texts(self, texts):
+        texts = list(texts)
+        if self.fail_after is not None and self.seen + len(texts) > self.fail_after:
+            raise KeyboardInterrupt("killed mid-scoring")
+        self.seen += len(texts)
+        return super().score_texts(texts)
+
+
+@pytest.fixture(scope="module")
+def documents() -> pd.DataFrame:
+    with gzip.open(SAMPLE / "bbc_news.jsonl.gz", "rt") as f:
+        texts = [json.loads(line)["text"] for _, line in zip(range(120), f)]
+    return pd.DataFrame({"id": [f"{i:03d}" for i in range(len(texts))], "text": texts})
+
+
+def test_rerun_scores_nothing_and_added_documents_cost_only_themselves(documents, tmp_path):
+    first = CountingScorer()
+    signals, counts = score_cached(first, documents.iloc[:100], tmp_path, chunk_rows=10)
+    assert counts == {"cached": 0, "scored": 100} and first.seen == 100
+
+    again = CountingScorer()
+    cached, counts = score_cached(again, documents.iloc[:100], tmp_path, chunk_rows=10)
+    assert again.seen == 0 and counts == {"cached": 100, "scored": 0}
+    pd.testing.assert_frame_equal(cached, signals)
+
+    more = CountingScorer()
+    grown, counts = score_cached(more, documents, tmp_path, chunk_rows=10)
+    assert more.seen == 20 and counts == {"cached": 100, "scored": 20}
+    assert grown["id"].tolist() == documents["id"].tolist()
+    pd.testing.assert_frame_equal(grown.iloc[:100], signals)
+
+
+def test_interrupted_run_resumes_and_matches_an_uninterrupted_one(documents, tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        score_cached(CountingScorer(fail_after=60), documents, tmp_path, chunk_rows=10)
+    resumed_scorer = CountingScorer()
+    resumed, counts = score_cached(resumed_scorer, documents, tmp_path, chunk_rows=10)
+    assert counts["cached"] == 40 and resumed_scorer.seen == 80  # blocks of 4 chunks: 40 were on disk
+    uninterrupted, _ = score_cached(CountingScorer(), documents, None, chunk_rows=10)
+    pd.testing.assert_frame_equal(resumed, uninterrupted)
+
+
+def test_keys_change_with_version_and_parameters_and_fits_are_reused(tmp_path):
+    assert fingerprint("rater", "1", {"C": 1.0}) == fingerprint("rater", "1", {"C": 1.0})
+    assert fingerprint("rater", "1", {"C": 1.0}) != fingerprint("rater", "2", {"C": 1.0})
+    assert fingerprint("rater", "1", {"C": 1.0}) != fingerprint("rater", "1", {"C": 2.0})
+    calls = []
+    model, cached = fit_cached(tmp_path / "m", lambda: calls.append(1) or {"weights": [1, 2]})
+    again, cached_again = fit_cached(tmp_path / "m", lambda: calls.append(1) or {"weights": [0]})
+    assert (cached, cached_again, again, len(calls)) == (False, True, {"weights": [1, 2]}, 1)

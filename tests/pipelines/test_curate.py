@@ -54,6 +54,9 @@ def parameters(raw_dir, ratings=None) -> dict:
     params["ingest"]["raw_dir"] = str(raw_dir)
     params["scoring"].update(workers=1, cache_dir=None)
     params["rater"].update(pairwise_path=str(ratings), pointwise_path=None)
+    params["perplexity"].update(lm_config={"vocab_size": 512, "n_ctx": 64, "n_layer": 1, "n_head": 2, "n_embd": 32},
+                                train_config={"token_budget": 20_000, "batch_size": 4, "progress": False},
+                                max_tokens=64)
     return params
 
 
@@ -125,7 +128,8 @@ def test_news_is_kept_and_spam_and_fortunes_are_dropped(curated):
 
 def test_every_score_is_in_decisions_and_scorers_are_evaluated_on_gold(curated):
     decisions, metrics = curated["decisions"], curated["score_eval_metrics"]
-    assert {"heuristic_score", "classifier_prob", "score"} <= set(decisions.columns)
+    assert {"heuristic_score", "perplexity_score", "classifier_prob", "rater_score", "refsim_rougeL",
+            "dsir_log_ratio_per_ngram", "score"} <= set(decisions.columns)
     assert metrics["score_eval.gold_docs"] >= 10
     assert metrics["score_eval.heuristic_score.roc_auc"] > 0.9  # news vs SMS spam is easy for the rules
     assert "| heuristic_score " in curated["score_eval_report"]

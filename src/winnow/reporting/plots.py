@@ -43,3 +43,18 @@ def decisions_by_reason(decisions: pd.DataFrame) -> Figure:
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
+
+
+def learning_curve(history: pd.DataFrame, title: str) -> Figure:
+    """Training loss against tokens seen (empty axes for a model that was not trained here)."""
+    fig = Figure(figsize=(6, 3.5))
+    ax = fig.subplots()
+    if len(history):
+        ax.plot(history["tokens"], history["loss"], lw=0.8, alpha=0.4, color="tab:blue")
+        ax.plot(history["tokens"], history["loss"].rolling(25, min_periods=1).mean(), color="tab:blue", label="loss (25-step mean)")
+        ax.legend(fontsize=8)
+    ax.set_xlabel("tokens seen")
+    ax.set_ylabel("cross-entropy (nats/token)")
+    ax.set_title(f"{title}: learning curve")
+    fig.tight_layout()
+    return fig

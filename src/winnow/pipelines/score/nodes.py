@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from winnow.reporting.plots import learning_curve
 from winnow.rating import evaluate_rater, fit_preference_rater, read_pairwise_ratings, read_pointwise_ratings
 from winnow.scoring import apply_rules
 from winnow.scoring.base import Scorer
@@ -19,6 +20,7 @@ from winnow.scoring.classifier import QualityClassifier, sample_negatives
 from winnow.scoring.dsir import DSIRImportance
 from winnow.scoring.reference import ReferenceSimilarity
 from winnow.scoring.heuristics import HeuristicSuite
+from winnow.scoring.perplexity import fit_reference_lm
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,29 @@ def fit_rater(documents: pd.DataFrame, params: dict, scoring: dict):
     metrics.update({"rater.pairs_valid": len(pairs), "rater.rows_quarantined": len(quarantine),
                     "rater.points_valid": 0 if points is None else len(points), "rater.model_cached": float(cached)})
     return rater, metrics, pairs, quarantine
+
+
+def fit_perplexity(reference_corpus: pd.DataFrame, params: dict, scoring: dict):
+    """A small LM trained on the reference passages (or SmolLM2), calibrated on held-out passages.
+
+    Held-out passages are whole articles (grouped by URL), so calibration never sees training text.
+    """
+    key = fingerprint("perplexity", params, ids_fingerprint(reference_corpus["text"]))
+
+    def fit():
+        scorer, history = fit_reference_lm(reference_corpus["text"], groups=reference_corpus.get("url"), **params)
+        scorer.history = history
+        return scorer
+
+    scorer, cached = _fit("perplexity", scoring, key, fit)
+    scorer.cache_key = key
+    history = pd.DataFrame(scorer.history)
+    metrics = {"perplexity.model_cached": float(cached),
+               "perplexity.reference_median_ppl": float(pd.Series(scorer.reference_ppl).median())}
+    if len(history):
+        metrics.update({"perplexity.train_steps": len(history), "perplexity.train_final_loss": float(history["loss"].iloc[-1]),
+                        "perplexity.train_tokens_per_s": float(history["tokens_per_s"].median())})
+    return scorer, metrics, learning_curve(history, "reference LM")
 
 
 def fit_reference_similarity(reference_corpus: pd.DataFrame, params: dict, scoring: dict):

@@ -23,5 +23,7 @@ def create_pipeline(**kwargs) -> Pipeline:
              ["refsim_model", "refsim_fit_metrics"], name="fit_refsim"),
         Node(nodes.fit_dsir, ["documents", "reference_corpus", "params:dsir", "params:scoring"],
              ["dsir_model", "dsir_fit_metrics"], name="fit_dsir"),
-        *(_scoring_node(s) for s in ("classifier", "rater", "refsim", "dsir")),
+        Node(nodes.fit_perplexity, ["reference_corpus", "params:perplexity", "params:scoring"],
+             ["perplexity_model", "perplexity_fit_metrics", "perplexity_learning_curve_plot"], name="fit_perplexity"),
+        *(_scoring_node(s) for s in ("perplexity", "classifier", "rater", "refsim", "dsir")),
     ])

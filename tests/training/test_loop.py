@@ -1,0 +1,127 @@
+"""The training library on a tiny GPT-2 and a few hundred Wikipedia passages: seconds, on CPU."""
+
+import gzip
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from tests.conftest import PROJECT
+from winnow.training.loop import TrainConfig, get_batch, n_blocks, tokenize_stream, train_causal_lm, train_lm
+from winnow.training.model import LMConfig, build_model, load_lm, save_lm
+from winnow.training.tokenizer import EOT, load_tokenizer, save_tokenizer, train_bpe_tokenizer
+
+TINY = LMConfig(vocab_size=512, n_ctx=64, n_layer=2, n_head=2, n_embd=64)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny models gain nothing from a second thread, and OpenMP threads stall on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    with gzip.open(PROJECT / "data" / "01_raw" / "reference" / "wikipedia.jsonl.gz", "rt") as f:
+        return [json.loads(line)["text"] for _, line in zip(range(200), f)]
+
+
+@pytest.fixture(scope="module")
+def tokenizer(texts):
+    return train_bpe_tokenizer(texts, vocab_size=512)
+
+
+@pytest.fixture(scope="module")
+def tokens(texts, tokenizer) -> np.ndarray:
+    return tokenize_stream(texts, tokenizer)
+
+
+def quiet(**overrides) -> TrainConfig:
+    return TrainConfig(**{"batch_size": 4, "warmup_steps": 3, "progress": False, **overrides})
+
+
+def test_tokenizer_is_lossless_and_survives_save_load(tokenizer, tmp_path):
+    text = "Zürich's naïve café — 3.5 km² of “quotes”, emoji 🙂 and\ttabs\n\nnew lines."
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    assert tokenizer.decode(ids) == text  # byte-level: nothing is <unk>
+    assert len(tokenizer) == 512 and tokenizer.convert_tokens_to_ids(EOT) == tokenizer.eos_token_id
+    save_tokenizer(tokenizer, tmp_path)
+    assert load_tokenizer(tmp_path)(text, add_special_tokens=False)["input_ids"] == ids
+
+
+def test_stream_puts_end_of_text_before_every_document(texts, tokenizer, tokens):
+    assert tokens[0] == tokenizer.eos_token_id
+    assert (tokens == tokenizer.eos_token_id).sum() == len(texts)
+
+
+def test_each_epoch_visits_every_block_once(tokens):
+    blocks = n_blocks(tokens, 64)
+    inputs = torch.cat([get_batch(tokens, 64, step, 1, seed=0)[0] for step in range(blocks)])
+    firsts = sorted(inputs[:, 0].tolist())
+    assert firsts == sorted(tokens[np.arange(blocks) * 64].tolist())
+    inputs, targets = get_batch(tokens, 64, 0, 4, seed=0)
+    assert inputs.shape == targets.shape == (4, 64) and torch.equal(inputs[:, 1:], targets[:, :-1])
+
+
+def test_loss_decreases(tokenizer, tokens):
+    history = train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=60 * 4 * 64, learning_rate=1e-2))
+    losses = [r["loss"] for r in history]
+    assert np.mean(losses[-5:]) < np.mean(losses[:5]) - 0.5  # 6.1 -> 5.3 nats here
+    assert {"step", "tokens", "loss", "lr", "tokens_per_s"} <= set(history[0])
+
+
+def test_token_budget_is_never_exceeded(tokenizer, tokens):
+    history = train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=10_000))
+    assert len(history) == 10_000 // (4 * 64) == 39
+    assert history[-1]["tokens"] == 39 * 256 <= 10_000
+    with pytest.raises(ValueError, match="below one step"):
+        train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=255))
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_resume_after_interruption_gives_the_same_weights(tokenizer, tokens, tmp_path):
+    config = LMConfig(**{**TINY.__dict__, "dropout": 0.1})  # dropout: the RNG state must be restored too
+    train = quiet(token_budget=12 * 256, checkpoint_every=5)
+    straight = build_model(config, tokenizer)
+    expected = train_causal_lm(straight, tokens, train)
+
+    def crash_at_step_7(record):
+        if record["step"] == 7:
+            raise Interrupted  # steps 6 and 7 are lost; the checkpoint holds step 5
+
+    with pytest.raises(Interrupted):
+        train_causal_lm(build_model(config, tokenizer), tokens, train, tmp_path, on_step=crash_at_step_7)
+    torch.manual_seed(1234)  # a different process state must not matter
+    resumed = build_model(LMConfig(**{**config.__dict__, "init_seed": 99}), tokenizer)
+    history = train_causal_lm(resumed, tokens, train, tmp_path, init_from="resume")
+
+    assert [r["loss"] for r in history] == [r["loss"] for r in expected]
+    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
+        assert torch.equal(a, b), name
+
+
+def test_resume_needs_a_matching_checkpoint(tokenizer, tokens, tmp_path):
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=2560), tmp_path, init_from="resume")
+    train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=2560), tmp_path)
+    with pytest.raises(ValueError, match="different"):
+        train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=2560, seed=1), tmp_path, init_from="resume")
+
+
+def test_trained_lm_saves_and_loads_as_a_directory(texts, tmp_path):
+    model, tokenizer, history = train_lm(texts[:50], TINY, quiet(token_budget=5 * 256))
+    assert len(history) == 5
+    save_lm(model, tokenizer, tmp_path)
+    assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in tmp_path.iterdir()}
+    loaded, loaded_tokenizer = load_lm(tmp_path)
+    ids = torch.tensor([tokenizer(texts[0], add_special_tokens=False)["input_ids"][:64]])
+    assert loaded_tokenizer(texts[0], add_special_tokens=False)["input_ids"][:64] == ids[0].tolist()
+    with torch.no_grad():
+        assert torch.allclose(model(input_ids=ids).logits, loaded(input_ids=ids).logits)

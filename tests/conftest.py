@@ -21,3 +21,14 @@ def heuristic_rules() -> dict:
     """The thresholds users actually run with, so tests check the shipped configuration."""
     groups = load_parameters("score")["heuristic"]["rules"]
     return {signal: bounds for rules in groups.values() for signal, bounds in rules.items()}
+
+
+@pytest.fixture(scope="module")
+def torch_one_thread():
+    """Tiny models gain nothing from a second thread, and OpenMP threads stall on a busy machine."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -15,13 +15,7 @@ from winnow.scoring.perplexity import ReferenceLMPerplexity, fit_reference_lm, s
 TINY = {"vocab_size": 1024, "n_ctx": 128, "n_layer": 2, "n_head": 2, "n_embd": 64}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models gain nothing from a second thread, and OpenMP threads stall on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -179,7 +179,7 @@ def main(argv=None) -> int:
     model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     for scorer in args.scorers:
         try:
-            from_pipeline = _scorer_nodes(scorer)
+            _scorer_nodes(scorer)  # fail early if the scorer has no nodes
         except LookupError as e:
             print(f"skipping {scorer}: {e}", flush=True)
             continue

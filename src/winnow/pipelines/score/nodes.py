@@ -20,7 +20,6 @@ from winnow.scoring.classifier import QualityClassifier, sample_negatives
 from winnow.scoring.dsir import DSIRImportance
 from winnow.scoring.reference import ReferenceSimilarity
 from winnow.scoring.heuristics import HeuristicSuite
-from winnow.scoring.perplexity import fit_reference_lm
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +107,8 @@ def fit_perplexity(reference_corpus: pd.DataFrame, params: dict, scoring: dict):
 
     Held-out passages are whole articles (grouped by URL), so calibration never sees training text.
     """
+    from winnow.scoring.perplexity import fit_reference_lm  # torch: only the processes that need it pay ~250 MB
+
     key = fingerprint("perplexity", params, ids_fingerprint(reference_corpus["text"]))
 
     def fit():

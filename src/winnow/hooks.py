@@ -5,6 +5,8 @@ Logged by naming convention, so nodes stay pure functions that return values:
 - `*_metrics` outputs (dict of numbers) -> metrics; matplotlib figures -> PNG artifacts;
 - `*_report` outputs (str) -> Markdown artifacts;
 - `*_model` outputs (fitted scorers) -> artifacts under models/<name>/ (their own `save(dir)`, else joblib);
+- `*_runs` outputs (list of dicts) -> one nested child run each: params, metrics, per-step
+  histories, model folders and texts (see `log_child_run`);
 - per node: wall seconds and documents/s (rows of its largest DataFrame input, else output).
 A small hook rather than kedro-mlflow: see README, "Tracking".
 """
@@ -30,6 +32,33 @@ def _flatten(tree: dict, prefix: str = "") -> dict:
         else:
             flat[name] = str(value)[:MAX_PARAM_CHARS]
     return flat
+
+
+def log_child_run(mlflow, child: dict) -> str:
+    """A nested run under the active one, from `{name, tags, params, metrics, history, artifacts, texts}`.
+
+    `history` maps a prefix to per-step records (`{"step": 3, "loss": ...}`): each number becomes a
+    metric `<prefix>.<key>` at that step, so MLflow draws the learning curves. `artifacts` maps an
+    artifact folder to a local directory (a saved model: loadable again from the run).
+    """
+    from mlflow.entities import Metric
+
+    client = mlflow.MlflowClient()
+    with mlflow.start_run(run_name=child["name"], nested=True) as run:
+        mlflow.set_tags(child.get("tags", {}))
+        mlflow.log_params(_flatten(child.get("params", {})))
+        mlflow.log_metrics({k: float(v) for k, v in child.get("metrics", {}).items()})
+        now = int(time.time() * 1000)
+        points = [Metric(f"{prefix}.{key}", float(value), now, int(record["step"]))
+                  for prefix, records in child.get("history", {}).items() for record in records
+                  for key, value in record.items() if key != "step" and isinstance(value, (int, float))]
+        for start in range(0, len(points), 1000):  # MLflow's limit per batch
+            client.log_batch(run.info.run_id, metrics=points[start : start + 1000])
+        for folder, directory in child.get("artifacts", {}).items():
+            mlflow.log_artifacts(directory, folder)
+        for name, text in child.get("texts", {}).items():
+            mlflow.log_text(text, name)
+        return run.info.run_id
 
 
 class MlflowTrackingHook:
@@ -92,6 +121,9 @@ class MlflowTrackingHook:
                 mlflow.log_text(value, f"reports/{name}.md")
             elif name.endswith("_model") and value is not None:
                 self._log_model(name, value)
+            elif name.endswith("_runs") and isinstance(value, list):
+                for child in value:
+                    log_child_run(mlflow, child)
 
     def _log_model(self, name: str, model) -> None:
         import tempfile

@@ -14,4 +14,6 @@ CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
     "config_patterns": {"tracking": ["tracking*", "tracking*/**"]},
+    # an env (conf/smoke, conf/gpu) overrides single parameters and keeps the rest of base
+    "merge_strategy": {"parameters": "soft"},
 }

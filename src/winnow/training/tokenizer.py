@@ -14,6 +14,7 @@ from transformers import PreTrainedTokenizerFast
 
 EOT = "<|endoftext|>"  # separates documents in training blocks and starts every scored document
 PAD = "<|pad|>"  # fills batches of unequal length; always masked out, never predicted
+MASK = "<|mask|>"  # replaces tokens a masked LM must predict (BERT-style pretraining)
 
 
 def _batches(texts: Iterable[str], size: int = 1000) -> Iterator[list[str]]:
@@ -28,7 +29,7 @@ def _batches(texts: Iterable[str], size: int = 1000) -> Iterator[list[str]]:
 
 
 def train_bpe_tokenizer(texts: Iterable[str], vocab_size: int = 4096, min_frequency: int = 2) -> PreTrainedTokenizerFast:
-    """Learn `vocab_size` tokens (256 byte tokens, 2 special tokens, the rest merges) from `texts`.
+    """Learn `vocab_size` tokens (256 byte tokens, 3 special tokens, the rest merges) from `texts`.
 
     The pre-tokenizer splits on GPT-2's regex (words, numbers, punctuation runs, with the leading
     space kept on the word), so merges never cross word boundaries. `min_frequency=2` keeps
@@ -40,7 +41,7 @@ def train_bpe_tokenizer(texts: Iterable[str], vocab_size: int = 4096, min_freque
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
         min_frequency=min_frequency,
-        special_tokens=[EOT, PAD],
+        special_tokens=[EOT, PAD, MASK],
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
@@ -49,8 +50,12 @@ def train_bpe_tokenizer(texts: Iterable[str], vocab_size: int = 4096, min_freque
 
 
 def wrap_tokenizer(tokenizer: Tokenizer) -> PreTrainedTokenizerFast:
-    """The transformers view of a `tokenizers.Tokenizer`, with EOT as bos/eos and PAD as padding."""
-    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, bos_token=EOT, eos_token=EOT, pad_token=PAD)
+    """The transformers view of a `tokenizers.Tokenizer`, with EOT as bos/eos and PAD as padding.
+
+    Tokenizers saved before MASK existed have none; they still load, without a mask token.
+    """
+    mask = {"mask_token": MASK} if tokenizer.token_to_id(MASK) is not None else {}
+    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, bos_token=EOT, eos_token=EOT, pad_token=PAD, **mask)
 
 
 def save_tokenizer(tokenizer: PreTrainedTokenizerFast, directory: str | Path) -> Path:

@@ -1,0 +1,82 @@
+"""One arm x seed of the experiment: pretrain (resumable), fine-tune, evaluate. No Kedro, no MLflow.
+
+Each run owns a directory, `<output_dir>/<arm>/seed<k>/`:
+    run_key.txt      what the run is (data ids, tokenizer, configs): a different key starts over
+    checkpoint/      the last pretraining checkpoint (resume point)
+    pretrained/      the finished LM (model.safetensors, config.json, tokenizer.json)
+    history.json     per-step pretraining records, written when pretraining finishes
+    classifier/      the fine-tuned classifier (same layout, plus the label map in config.json)
+A rerun with the same key loads a finished run instead of training it again, and continues an
+interrupted one from its checkpoint, ending with the weights an uninterrupted run would have.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from winnow.scoring.cache import fingerprint, ids_fingerprint
+from winnow.training.evaluate import classification_metrics, heldout_evaluator
+from winnow.training.finetune import FinetuneConfig, finetune_classifier, predict, save_classifier
+from winnow.training.loop import TrainConfig, tokenize_stream, train_causal_lm
+from winnow.training.model import LMConfig, build_model, save_lm
+
+log = logging.getLogger(__name__)
+
+
+def pretrain_run(corpus: pd.DataFrame, tokenizer, lm_config: LMConfig, train_config: TrainConfig, run_dir: Path,
+                 curve_texts: list[str]) -> list[dict]:
+    """Pretrain one model on `corpus` (id, text) into `run_dir`; returns its per-step history.
+
+    `curve_texts` (held-out) are scored every `train_config.eval_every` steps: the learning curve
+    that data efficiency is read from.
+    """
+    run_dir = Path(run_dir)
+    key = fingerprint(ids_fingerprint(corpus["id"]), tokenizer.backend_tokenizer.to_str(), asdict(lm_config),
+                      asdict(train_config) | {"progress": None, "device": None, "compile": None})
+    key_file = run_dir / "run_key.txt"
+    same_run = key_file.is_file() and key_file.read_text() == key
+    if same_run and (run_dir / "history.json").is_file() and (run_dir / "pretrained" / "model.safetensors").is_file():
+        log.info("%s: finished earlier with the same data and settings, loaded", run_dir)
+        return json.loads((run_dir / "history.json").read_text())
+    resume = same_run and (run_dir / "checkpoint" / "state.pt").is_file()
+    if not resume:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        run_dir.mkdir(parents=True)
+        key_file.write_text(key)
+    log.info("%s: %s on %d documents", run_dir, "resuming pretraining" if resume else "pretraining", len(corpus))
+    model = build_model(lm_config, tokenizer)
+    tokens = tokenize_stream(corpus["text"], tokenizer)
+    evaluate = heldout_evaluator(curve_texts, tokenizer, lm_config.n_ctx)
+    history = train_causal_lm(model, tokens, train_config, run_dir, "resume" if resume else "scratch", evaluate=evaluate)
+    save_lm(model.cpu(), tokenizer, run_dir / "pretrained")
+    (run_dir / "history.json").write_text(json.dumps(history))
+    return history
+
+
+def finetune_run(run_dir: Path, task: pd.DataFrame, config: FinetuneConfig) -> tuple[dict, str, list[dict]]:
+    """Fine-tune `run_dir/pretrained` on `task` (text, label, split) into `run_dir/classifier`.
+
+    Returns (test and dev metrics, the test classification report, per-evaluation history).
+    """
+    run_dir = Path(run_dir)
+    label_names = sorted(task["label"].astype(str).unique())
+    index = {name: i for i, name in enumerate(label_names)}
+    splits = {name: (part["text"].tolist(), part["label"].astype(str).map(index).tolist())
+              for name, part in task.groupby("split")}
+    missing = {"train", "dev", "test"} - set(splits)
+    if missing:
+        raise ValueError(f"the downstream task has no {sorted(missing)} split (column `split`)")
+    model, tokenizer, history = finetune_classifier(run_dir / "pretrained", splits["train"], splits["dev"], label_names, config)
+    save_classifier(model, tokenizer, run_dir / "classifier")
+    metrics = {}
+    for split in ("dev", "test"):
+        texts, labels = splits[split]
+        values, report = classification_metrics(labels, predict(model, tokenizer, texts, config.max_length), label_names)
+        metrics.update({f"{split}_{k}": v for k, v in values.items()})
+    return metrics, report, history

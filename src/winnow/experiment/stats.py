@@ -1,0 +1,41 @@
+"""Comparing arms over seeds: means with t-based confidence intervals, and data efficiency."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def mean_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high): Student-t interval over seeds (a single seed gives a zero-width interval)."""
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, mean, mean
+    half = float(stats.t.ppf((1 + confidence) / 2, len(values) - 1) * stats.sem(values))
+    return mean, mean - half, mean + half
+
+
+def summarise(results: pd.DataFrame, metrics: list[str], confidence: float = 0.95) -> pd.DataFrame:
+    """One row per arm: seeds, and mean / CI low / CI high of every metric."""
+    rows = []
+    for arm, group in results.groupby("arm", sort=False):
+        row = {"arm": arm, "seeds": len(group)}
+        for metric in metrics:
+            row[metric], row[f"{metric}_low"], row[f"{metric}_high"] = mean_ci(group[metric], confidence)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def tokens_to_reach(tokens, values, target: float) -> float:
+    """Training tokens at which a falling curve first reaches `target` (linear between points); NaN if never."""
+    tokens, values = np.asarray(tokens, dtype=float), np.asarray(values, dtype=float)
+    below = np.flatnonzero(values <= target)
+    if len(below) == 0:
+        return float("nan")
+    i = int(below[0])
+    if i == 0:
+        return float(tokens[0])
+    t0, t1, v0, v1 = tokens[i - 1], tokens[i], values[i - 1], values[i]
+    return float(t0 + (v0 - target) / (v0 - v1) * (t1 - t0))

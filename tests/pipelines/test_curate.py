@@ -6,10 +6,9 @@ import shutil
 
 import pandas as pd
 import pytest
-from kedro.io import DataCatalog, MemoryDataset
-from kedro.runner import SequentialRunner
 
 from tests.conftest import PROJECT, SAMPLE, load_parameters
+from tests.pipelines.runner import run
 from winnow.ingest.text import content_id, normalise_text
 from winnow.pipelines import curate, select
 from winnow.selection.accounting import AccountingError
@@ -64,34 +63,6 @@ def shipped_inputs() -> dict:
     """The reference corpus and gold set as the catalog loads them."""
     return {"reference_corpus": pd.read_json(PROJECT / "data/01_raw/reference/wikipedia.jsonl.gz", lines=True).head(300),
             "gold_labels": pd.read_csv(PROJECT / "data/01_raw/gold/sample_gold.csv")}
-
-
-class KeptDataset(MemoryDataset):
-    """A memory dataset the runner cannot release, so tests can inspect intermediate outputs."""
-
-    def _release(self) -> None:
-        pass
-
-
-class Outputs:
-    def __init__(self, catalog: DataCatalog):
-        self._catalog = catalog
-
-    def __getitem__(self, name):
-        return self._catalog.load(name)
-
-
-def run(pipeline, inputs: dict, params: dict) -> Outputs:
-    catalog = DataCatalog()
-    for name in pipeline.datasets():
-        catalog[name] = KeptDataset(copy_mode="assign")
-    for name, value in inputs.items():
-        catalog.save(name, value)
-    for group, value in params.items():
-        if f"params:{group}" in pipeline.datasets():
-            catalog.save(f"params:{group}", value)
-    SequentialRunner().run(pipeline, catalog)
-    return Outputs(catalog)
 
 
 @pytest.fixture(scope="module")

@@ -1,32 +1,16 @@
 """The training library on a tiny GPT-2 and a few hundred Wikipedia passages: seconds, on CPU."""
 
-import gzip
-import json
-
 import numpy as np
 import pytest
 import torch
 
-from tests.conftest import PROJECT
+from tests.training.conftest import TINY
 from winnow.training.loop import TrainConfig, get_batch, n_blocks, tokenize_stream, train_causal_lm, train_lm
 from winnow.training.model import LMConfig, build_model, load_lm, save_lm
 from winnow.training.tokenizer import EOT, load_tokenizer, save_tokenizer, train_bpe_tokenizer
 
-TINY = LMConfig(vocab_size=512, n_ctx=64, n_layer=2, n_head=2, n_embd=64)
-
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
-
-
-@pytest.fixture(scope="module")
-def texts() -> list[str]:
-    with gzip.open(PROJECT / "data" / "01_raw" / "reference" / "wikipedia.jsonl.gz", "rt") as f:
-        return [json.loads(line)["text"] for _, line in zip(range(200), f)]
-
-
-@pytest.fixture(scope="module")
-def tokenizer(texts):
-    return train_bpe_tokenizer(texts, vocab_size=512)
 
 
 @pytest.fixture(scope="module")

@@ -2,51 +2,12 @@
 what it promises (selection, accounting, MLflow run with metrics and plots, notebook, viz)."""
 
 import json
-import os
-import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import mlflow
 import nbformat
-import pytest
 from nbclient import NotebookClient
 
-from tests.conftest import PROJECT
-
-
-def readme_commands() -> list[str]:
-    blocks = re.findall(r"```bash\n(.*?)```", (PROJECT / "README.md").read_text(), flags=re.S)
-    return [blocks[0].strip(), blocks[1].strip()]
-
-
-def clean_env() -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "MLFLOW_TRACKING", "PYTEST"))}
-    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if ".venv" not in p)
-    return env
-
-
-@pytest.fixture(scope="module")
-def fresh_project(tmp_path_factory) -> Path:
-    """The project's files as a fresh clone would have them (tracked + not ignored), nothing built."""
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=PROJECT,
-                           capture_output=True, check=True).stdout.decode().split("\0")
-    root = tmp_path_factory.mktemp("fresh") / "winnow"
-    for rel in filter(None, files):
-        if (PROJECT / rel).is_file():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(PROJECT / rel, root / rel)
-    return root
-
-
-@pytest.fixture(scope="module")
-def curated_project(fresh_project) -> Path:
-    main_command = readme_commands()[0]
-    result = subprocess.run(["bash", "-c", main_command], cwd=fresh_project, env=clean_env(),
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return fresh_project
+from tests.conftest import PROJECT, readme_commands
 
 
 def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
@@ -88,11 +49,8 @@ def test_notebook_loads_the_selection_and_plots(curated_project):
     assert any("image/png" in o.get("data", {}) for o in outputs)
 
 
-def test_kedro_viz_build_renders_every_pipeline(curated_project):
-    result = subprocess.run([".venv/bin/kedro", "viz", "build"], cwd=curated_project, env=clean_env(),
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    api = curated_project / "build" / "api" / "pipelines"
+def test_kedro_viz_build_renders_every_pipeline(viz_build):
+    api = viz_build / "api" / "pipelines"
     assert {"curate", "ingest", "score", "select"} <= {p.name for p in api.iterdir()}
     curate = json.loads((api / "curate").read_text())
     names = {n["name"] for n in curate["nodes"]}

@@ -71,8 +71,18 @@ def _arm(arm_corpus: pd.DataFrame) -> str:
     return str(arm_corpus["arm"].iloc[0])
 
 
+def _set_threads(params: dict) -> None:
+    """On a machine shared with other jobs, one torch thread avoids OpenMP threads waiting on each
+    other (two trainings on 2 cores run ~10x slower each); null keeps torch's default."""
+    if params.get("threads"):
+        import torch
+
+        torch.set_num_threads(int(params["threads"]))
+
+
 def pretrain_arm(arm_corpus: pd.DataFrame, tokenizer, heldout_corpus: pd.DataFrame, params: dict) -> dict:
     """Pretrain one LM per seed on this arm's corpus, same token budget for every arm."""
+    _set_threads(params)
     settings, arm = params["pretrain"], _arm(arm_corpus)
     curve_texts = heldout_corpus["text"].head(settings["curve_docs"]).tolist()
     runs = {}
@@ -89,6 +99,7 @@ def pretrain_arm(arm_corpus: pd.DataFrame, tokenizer, heldout_corpus: pd.DataFra
 
 def finetune_arm(pretrained: dict, downstream_task: pd.DataFrame, params: dict) -> dict:
     """Fine-tune every seed's LM on the downstream task (its own seed for the head and data order)."""
+    _set_threads(params)
     runs = {}
     for key, run in pretrained.items():
         config = FinetuneConfig(**params["finetune"], seed=run["seed"])

@@ -41,15 +41,20 @@ def stored(config) -> list[tuple]:
         return all_judgments(conn)[["rater", "choice", "session"]].itertuples(index=False, name=None).__iter__()
 
 
+def sign_in(page, url: str, rater: str) -> None:
+    """Open the page, give the rater's name, and wait for the first pair."""
+    page.goto(url)
+    page.fill("#rater-input", rater)
+    page.keyboard.press("Enter")
+    shown_ids(page)
+
+
 def test_rate_with_the_keyboard_then_kill_and_restart_the_server_and_nothing_is_lost(
         page, annotate_config, annotate_docs, rater_mlflow_store):
     config = dataclasses.replace(annotate_config, mlflow_db=rater_mlflow_store)
     url, server = serve(config)
     try:
-        page.goto(url)
-        page.fill("#rater-input", "alice")
-        page.keyboard.press("Enter")
-        shown_ids(page)
+        sign_in(page, url, "alice")
         screenshot(page, "annotate_page")
         for key, progress in [("a", "1 / 5 judged"), ("b", "2 / 5 judged"), ("t", "3 / 5 judged"),
                               ("s", "3 / 5 judged this session · 1 skipped")]:
@@ -85,10 +90,7 @@ def test_rate_with_the_keyboard_then_kill_and_restart_the_server_and_nothing_is_
 def test_html_in_a_document_is_shown_as_text_and_never_runs(page, html_pair_config):
     url, server = serve(html_pair_config)
     try:
-        page.goto(url)
-        page.fill("#rater-input", "bob")
-        page.keyboard.press("Enter")
-        shown_ids(page)
+        sign_in(page, url, "bob")
         texts = page.locator("#pair .text").all_inner_texts()
         assert any("<script>window.__pwned = true;" in t and "<b>watches</b>" in t for t in texts)
         assert page.locator("#pair .text *").count() == 0  # no element was made from the text

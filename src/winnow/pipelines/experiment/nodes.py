@@ -133,11 +133,12 @@ def compare_arms(curated: pd.DataFrame, random: pd.DataFrame, full: pd.DataFrame
     metrics = {f"{row['arm']}.{m}": row[m] for _, row in table.iterrows()
                for m in table.columns if m not in ("arm", "seeds")}
     metrics |= {f"efficiency.{k}": v for k, v in efficiency.items() if isinstance(v, float)}
-    runs = [_child_run(arm, key, run, finetuned[arm][key], results) for arm in ARMS for key, run in pretrained[arm].items()]
+    runs = [_child_run(arm, run, finetuned[arm][key], results) for arm in ARMS for key, run in pretrained[arm].items()]
     return (table, report, learning_curves_plot(pretrained), efficiency_plot(pretrained, efficiency), metrics, runs)
 
 
-def _child_run(arm: str, key: str, run: dict, finetuned: dict, results: pd.DataFrame) -> dict:
+def _child_run(arm: str, run: dict, finetuned: dict, results: pd.DataFrame) -> dict:
+    """One MLflow child run (see hooks.log_child_run): this arm and seed's settings, numbers and models."""
     row = results[(results["arm"] == arm) & (results["seed"] == run["seed"])].iloc[0]
     metrics = {k: float(v) for k, v in row.items() if k not in ("arm", "seed") and pd.api.types.is_number(v)}
     return {

@@ -148,3 +148,31 @@ class MlflowTrackingHook:
         if self._mlflow is not None:
             self._mlflow.end_run(status="FAILED")
             self._mlflow = None
+
+
+class MissingInputsCheck:
+    """Fail before the first node, naming what is missing and which pipeline writes it.
+
+    `kedro run --pipeline=experiment` on a fresh clone would otherwise stop minutes in with a bare
+    FileNotFoundError for documents.parquet.
+    """
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict, pipeline, catalog) -> None:
+        missing = [name for name in sorted(pipeline.inputs())
+                   if not name.startswith("params:") and name != "parameters" and not catalog.exists(name)]
+        if not missing:
+            return
+        import importlib
+        import pkgutil
+
+        import winnow.pipelines
+
+        # every pipeline, not only the one this run loaded (Kedro imports just the requested ones)
+        outputs = {info.name: importlib.import_module(f"winnow.pipelines.{info.name}").create_pipeline().all_outputs()
+                   for info in pkgutil.iter_modules(winnow.pipelines.__path__)}
+        hints = []
+        for name in missing:
+            writers = sorted(key for key, written in outputs.items() if name in written)
+            hints.append(f"{name} (written by: {', '.join(f'kedro run --pipeline={w}' for w in writers) or 'no pipeline'})")
+        raise RuntimeError("this pipeline needs datasets that do not exist yet: " + "; ".join(hints))

@@ -1,4 +1,4 @@
-"""Project settings: the MLflow tracking hook, and a config pattern so conf/*/tracking.yml is read."""
+"""Project settings: hooks (missing-input check, MLflow tracking), a config pattern so conf/*/tracking.yml is read."""
 
 import os
 
@@ -6,9 +6,9 @@ import os
 for _var in ("KEDRO_DISABLE_TELEMETRY", "MLFLOW_DISABLE_TELEMETRY", "HF_HUB_OFFLINE"):
     os.environ.setdefault(_var, "1")
 
-from winnow.hooks import MlflowTrackingHook  # noqa: E402
+from winnow.hooks import MissingInputsCheck, MlflowTrackingHook  # noqa: E402
 
-HOOKS = (MlflowTrackingHook(),)
+HOOKS = (MissingInputsCheck(), MlflowTrackingHook())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

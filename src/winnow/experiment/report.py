@@ -28,27 +28,28 @@ def heldout_curves(runs: dict) -> pd.DataFrame:
     return pd.DataFrame(columns).sort_index()
 
 
-def data_efficiency(pretrained: dict) -> dict:
+def data_efficiency(curves: dict[str, pd.DataFrame]) -> dict:
     """Tokens the curated (and full) arm needs to reach the random arm's final held-out loss.
 
-    Read from the seed-mean learning curves on the held-out curve documents; `*_token_fraction`
-    is that count over the random arm's budget (below 1: the arm gets there with less data).
+    `curves` is `heldout_curves` per arm. Read from the seed-mean curves on the held-out curve
+    documents; `*_token_fraction` is that count over the random arm's budget (below 1: the arm gets
+    there with less data).
     """
-    curves = {arm: heldout_curves(pretrained[arm]).mean(axis=1) for arm in ARMS}
-    target = float(curves["random"].iloc[-1])
-    budget = float(curves["random"].index[-1])
+    means = {arm: curve.mean(axis=1) for arm, curve in curves.items()}
+    target = float(means["random"].iloc[-1])
+    budget = float(means["random"].index[-1])
     out = {"random_final_heldout_loss": target, "random_final_heldout_ppl": math.exp(target), "budget_tokens": budget}
     for arm in ("curated", "full"):
-        needed = tokens_to_reach(curves[arm].index, curves[arm].to_numpy(), target)
+        needed = tokens_to_reach(means[arm].index, means[arm].to_numpy(), target)
         out[f"{arm}_tokens_to_random_final"] = needed
         out[f"{arm}_token_fraction"] = needed / budget if not math.isnan(needed) else math.nan
-        per_seed = heldout_curves(pretrained[arm])
+        per_seed = curves[arm]
         out[f"{arm}_tokens_per_seed"] = [tokens_to_reach(per_seed.index, per_seed[s].to_numpy(), target)
                                          for s in per_seed.columns]
     return out
 
 
-def learning_curves_plot(pretrained: dict) -> Figure:
+def learning_curves_plot(pretrained: dict, curves: dict[str, pd.DataFrame]) -> Figure:
     """Per arm: training loss (left) and held-out perplexity (right) against tokens, seed mean and range."""
     fig = Figure(figsize=(11, 4))
     train_ax, heldout_ax = fig.subplots(1, 2)
@@ -57,9 +58,9 @@ def learning_curves_plot(pretrained: dict) -> Figure:
         losses = pd.DataFrame({r["seed"]: pd.Series({h["tokens"]: h["loss"] for h in r["history"]}) for r in runs.values()})
         smooth = losses.mean(axis=1).rolling(25, min_periods=1).mean()
         train_ax.plot(smooth.index, smooth.to_numpy(), color=COLORS[arm], label=arm)
-        curves = np.exp(heldout_curves(runs))
-        heldout_ax.plot(curves.index, curves.mean(axis=1), color=COLORS[arm], marker=".", label=arm)
-        heldout_ax.fill_between(curves.index, curves.min(axis=1), curves.max(axis=1), color=COLORS[arm], alpha=0.2)
+        ppl = np.exp(curves[arm])
+        heldout_ax.plot(ppl.index, ppl.mean(axis=1), color=COLORS[arm], marker=".", label=arm)
+        heldout_ax.fill_between(ppl.index, ppl.min(axis=1), ppl.max(axis=1), color=COLORS[arm], alpha=0.2)
     train_ax.set(xlabel="training tokens", ylabel="training loss (nats/token, 25-step mean)", title="Training loss")
     heldout_ax.set(xlabel="training tokens", ylabel="held-out perplexity", yscale="log",
                    title="Held-out perplexity (seed mean, range shaded)")
@@ -69,12 +70,12 @@ def learning_curves_plot(pretrained: dict) -> Figure:
     return fig
 
 
-def efficiency_plot(pretrained: dict, efficiency: dict) -> Figure:
+def efficiency_plot(curves: dict[str, pd.DataFrame], efficiency: dict) -> Figure:
     """Held-out perplexity curves with the random arm's final value and where the others cross it."""
     fig = Figure(figsize=(6.5, 4))
     ax = fig.subplots()
     for arm in ARMS:
-        curve = np.exp(heldout_curves(pretrained[arm]).mean(axis=1))
+        curve = np.exp(curves[arm].mean(axis=1))
         ax.plot(curve.index, curve.to_numpy(), color=COLORS[arm], marker=".", label=arm)
     ax.axhline(efficiency["random_final_heldout_ppl"], color=COLORS["random"], linestyle="--", linewidth=1,
                label="random arm, final")

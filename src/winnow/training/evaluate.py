@@ -10,19 +10,13 @@ import torch.nn.functional as F
 from sklearn.metrics import accuracy_score, classification_report, f1_score
 from transformers import PreTrainedModel, PreTrainedTokenizerFast
 
-from winnow.training.loop import mask_tokens, masking_ids
+from winnow.training.loop import eot_prefixed, mask_tokens, masking_ids, pad_rows
 from winnow.training.model import context_length, is_masked_lm
 
 
 def encode_documents(texts: list[str], tokenizer: PreTrainedTokenizerFast, n_ctx: int) -> list[list[int]]:
-    """EOT + the first tokens of each document: n_ctx + 1 ids, so a causal LM predicts n_ctx of them."""
-    eot = tokenizer.eos_token_id
-    return [[eot, *ids[:n_ctx]] for ids in tokenizer(texts, add_special_tokens=False)["input_ids"] if ids]
-
-
-def _padded(rows: list[list[int]], pad: int) -> torch.Tensor:
-    width = max(len(r) for r in rows)
-    return torch.tensor([r + [pad] * (width - len(r)) for r in rows], dtype=torch.long)
+    """EOT + the first tokens of each non-empty document: n_ctx + 1 ids, so a causal LM predicts n_ctx of them."""
+    return [row for row in eot_prefixed(texts, tokenizer, n_ctx + 1) if len(row) > 1]
 
 
 @torch.no_grad()
@@ -40,11 +34,11 @@ def heldout_loss(model: PreTrainedModel, encoded: list[list[int]], batch_size: i
     for start in range(0, len(encoded), batch_size):
         rows = encoded[start : start + batch_size]
         if masked:
-            inputs = _padded([r[1 : context_length(model) + 1] for r in rows], model.config.pad_token_id)
+            inputs = pad_rows([r[1 : context_length(model) + 1] for r in rows], model.config.pad_token_id)
             inputs, targets = mask_tokens(inputs, masking_ids(model), mask_prob, seed, start)
             attention = (inputs != model.config.pad_token_id).long()
         else:
-            batch = _padded(rows, -100)
+            batch = pad_rows(rows, -100)
             inputs, targets = batch[:, :-1].clamp(min=0), batch[:, 1:]
             attention = (batch[:, :-1] != -100).long()
         logits = model(input_ids=inputs.to(device), attention_mask=attention.to(device)).logits.float()

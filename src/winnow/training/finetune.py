@@ -21,7 +21,7 @@ from transformers import (AutoModelForSequenceClassification, PreTrainedModel, P
                           get_linear_schedule_with_warmup)
 
 from winnow.training.evaluate import classification_metrics
-from winnow.training.loop import resolve_device
+from winnow.training.loop import eot_prefixed, pad_rows, resolve_device
 from winnow.training.tokenizer import load_tokenizer, save_tokenizer
 
 
@@ -41,15 +41,11 @@ class FinetuneConfig:
     device: str = "auto"
 
 
-def encode(texts: list[str], tokenizer: PreTrainedTokenizerFast, max_length: int) -> list[list[int]]:
-    eot = tokenizer.eos_token_id
-    return [[eot, *ids[: max_length - 1]] for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
-
-
 def _batch(rows: list[list[int]], pad: int, device) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(r) for r in rows)
-    ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], dtype=torch.long)
-    mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], dtype=torch.long)
+    """(token ids, attention mask) of right-padded rows."""
+    ids = pad_rows(rows, pad)
+    lengths = torch.tensor([len(r) for r in rows])
+    mask = (torch.arange(ids.size(1)) < lengths[:, None]).long()
     return ids.to(device), mask.to(device)
 
 
@@ -81,7 +77,7 @@ def predict(model: PreTrainedModel, tokenizer: PreTrainedTokenizerFast, texts: l
     """Label index per text."""
     model.eval()
     device = next(model.parameters()).device
-    rows = encode(texts, tokenizer, max_length)
+    rows = eot_prefixed(texts, tokenizer, max_length)
     out = []
     for start in range(0, len(rows), batch_size):
         ids, mask = _batch(rows[start : start + batch_size], tokenizer.pad_token_id, device)
@@ -101,7 +97,7 @@ def finetune_classifier(pretrained_dir: str | Path, train: tuple[list[str], list
         model, tokenizer = load_for_classification(pretrained_dir, label_names)
     freeze_bottom(model, config.freeze_layers)
     model.to(device)
-    rows, labels = encode(train[0], tokenizer, config.max_length), torch.tensor(train[1], dtype=torch.long)
+    rows, labels = eot_prefixed(train[0], tokenizer, config.max_length), torch.tensor(train[1], dtype=torch.long)
     steps_per_epoch = math.ceil(len(rows) / config.batch_size)
     total_steps = steps_per_epoch * config.epochs
     eval_every = config.eval_every or steps_per_epoch

@@ -92,6 +92,18 @@ def tokenize_stream(texts: Iterable[str], tokenizer: PreTrainedTokenizerFast, ch
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
 
+def eot_prefixed(texts: Iterable[str], tokenizer: PreTrainedTokenizerFast, max_length: int) -> list[list[int]]:
+    """EOT + the first `max_length - 1` tokens of each text: a document starts as it did in pretraining."""
+    eot = tokenizer.eos_token_id
+    return [[eot, *ids[: max_length - 1]] for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
+
+
+def pad_rows(rows: list[list[int]], pad: int) -> torch.Tensor:
+    """Right-pad token rows with `pad` into one (rows, longest) tensor."""
+    width = max(len(r) for r in rows)
+    return torch.tensor([r + [pad] * (width - len(r)) for r in rows], dtype=torch.long)
+
+
 def n_blocks(tokens: np.ndarray, n_ctx: int) -> int:
     return max((len(tokens) - 1) // n_ctx, 0)
 

@@ -16,7 +16,8 @@ import pandas as pd
 
 from winnow.experiment.arms import ARMS, build_arms, corpus_for_seed, count_tokens
 from winnow.experiment.decontaminate import decontaminate
-from winnow.experiment.report import comparison_table, data_efficiency, efficiency_plot, learning_curves_plot, render_report
+from winnow.experiment.report import (comparison_table, data_efficiency, efficiency_plot, heldout_curves,
+                                      learning_curves_plot, render_report)
 from winnow.experiment.runs import finetune_run, pretrain_run
 from winnow.training.evaluate import heldout_evaluator
 from winnow.training.finetune import FinetuneConfig
@@ -128,13 +129,14 @@ def compare_arms(curated: pd.DataFrame, random: pd.DataFrame, full: pd.DataFrame
     pretrained = {"curated": curated_pretrained, "random": random_pretrained, "full": full_pretrained}
     finetuned = {"curated": curated_finetuned, "random": random_finetuned, "full": full_finetuned}
     table = comparison_table(results, params["confidence"])
-    efficiency = data_efficiency(pretrained)
+    curves = {arm: heldout_curves(pretrained[arm]) for arm in ARMS}
+    efficiency = data_efficiency(curves)
     report = render_report(table, results, efficiency, arms_metrics | decontamination_metrics, params)
     metrics = {f"{row['arm']}.{m}": row[m] for _, row in table.iterrows()
                for m in table.columns if m not in ("arm", "seeds")}
     metrics |= {f"efficiency.{k}": v for k, v in efficiency.items() if isinstance(v, float)}
     runs = [_child_run(arm, run, finetuned[arm][key], results) for arm in ARMS for key, run in pretrained[arm].items()]
-    return (table, report, learning_curves_plot(pretrained), efficiency_plot(pretrained, efficiency), metrics, runs)
+    return (table, report, learning_curves_plot(pretrained, curves), efficiency_plot(curves, efficiency), metrics, runs)
 
 
 def _child_run(arm: str, run: dict, finetuned: dict, results: pd.DataFrame) -> dict:

@@ -50,17 +50,20 @@ def clean_env() -> dict:
 
 # Session-scoped: the README's main command (~5 min) runs once for every test that needs its output
 # (tests/test_readme.py and the browser checks of MLflow and Kedro-Viz in tests/browser/).
-@pytest.fixture(scope="session")
-def fresh_project(tmp_path_factory) -> Path:
+def copy_project(root: Path) -> Path:
     """The project's files as a fresh clone would have them (tracked + not ignored), nothing built."""
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=PROJECT,
                            capture_output=True, check=True).stdout.decode().split("\0")
-    root = tmp_path_factory.mktemp("fresh") / "winnow"
     for rel in filter(None, files):
         if (PROJECT / rel).is_file():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(PROJECT / rel, root / rel)
     return root
+
+
+@pytest.fixture(scope="session")
+def fresh_project(tmp_path_factory) -> Path:
+    return copy_project(tmp_path_factory.mktemp("fresh") / "winnow")
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,15 @@ Logged by naming convention, so nodes stay pure functions that return values:
   histories, model folders and texts (see `log_child_run`);
 - per node: wall seconds and documents/s (rows of its largest DataFrame input, else output).
 A small hook rather than kedro-mlflow: see README, "Tracking".
+
+Tracking never costs data: if the store is unwritable, locked or the URI is bad, the hook logs one
+warning, stops tracking, and every node still runs and writes its datasets.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import time
 from pathlib import Path
@@ -20,7 +25,10 @@ from pathlib import Path
 import pandas as pd
 from kedro.framework.hooks import hook_impl
 
+from winnow.scoring.base import SkippedScorer
+
 MAX_PARAM_CHARS = 6000  # MLflow rejects longer parameter values
+log = logging.getLogger(__name__)
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict:
@@ -61,6 +69,26 @@ def log_child_run(mlflow, child: dict) -> str:
         return run.info.run_id
 
 
+def _never_fails_the_run(method):
+    """Any MLflow error becomes one warning and the end of tracking for this run."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as err:  # noqa: BLE001 - tracking is a side channel; data products matter more
+            log.warning("MLflow tracking at %s failed in %s (%s: %s); the run goes on without tracking",
+                        getattr(self, "_uri", "?"), method.__name__, type(err).__name__, str(err)[:300])
+            mlflow, self._mlflow = self._mlflow, None
+            try:  # leave no half-open run for MLflow's exit handler to trip over
+                if mlflow is not None:
+                    mlflow.end_run(status="FAILED")
+            except Exception:  # noqa: BLE001
+                pass
+
+    return guarded
+
+
 class MlflowTrackingHook:
     def __init__(self):
         self._mlflow = None
@@ -80,6 +108,7 @@ class MlflowTrackingHook:
         self._params = context.params
 
     @hook_impl
+    @_never_fails_the_run
     def before_pipeline_run(self, run_params: dict) -> None:
         if not self._enabled:
             return
@@ -100,6 +129,7 @@ class MlflowTrackingHook:
         self._node_started[node.name] = (time.perf_counter(), rows)
 
     @hook_impl
+    @_never_fails_the_run
     def after_node_run(self, node, outputs: dict) -> None:
         if self._mlflow is None:
             return
@@ -119,6 +149,8 @@ class MlflowTrackingHook:
                 mlflow.log_figure(value, f"plots/{name.removesuffix('_plot')}.png")
             elif name.endswith("_report") and isinstance(value, str):
                 mlflow.log_text(value, f"reports/{name}.md")
+            elif isinstance(value, SkippedScorer):
+                mlflow.set_tag(f"{name}.skipped", value.reason[:5000])
             elif name.endswith("_model") and value is not None:
                 self._log_model(name, value)
             elif name.endswith("_runs") and isinstance(value, list):
@@ -138,12 +170,14 @@ class MlflowTrackingHook:
             self._mlflow.log_artifacts(folder, f"models/{name}")
 
     @hook_impl
+    @_never_fails_the_run
     def after_pipeline_run(self) -> None:
         if self._mlflow is not None:
             self._mlflow.end_run()
             self._mlflow = None
 
     @hook_impl
+    @_never_fails_the_run
     def on_pipeline_error(self) -> None:
         if self._mlflow is not None:
             self._mlflow.end_run(status="FAILED")

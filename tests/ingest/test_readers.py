@@ -145,3 +145,21 @@ def test_normalisation_repairs_mojibake_and_ids_are_content_hashes():
     assert normalise_text("caf\u00c3\u00a9\r\n\r\n\r\n\r\nnext  \n") == "café\n\nnext"
     assert content_id("same text") == content_id(normalise_text("same text\r\n"))
     assert len(content_id("x")) == 32
+
+
+@pytest.mark.parametrize("name", ["windows.jsonl", "windows.jsonl.gz"])
+def test_jsonl_starting_with_a_byte_order_mark_keeps_its_first_record(tmp_path, name):
+    data = b"\xef\xbb\xbf" + (json.dumps({"text": PROSE}) + "\r\n" + json.dumps({"text": PROSE + " Two."}) + "\r\n").encode()
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    records, failures = read_all(path)
+    assert not failures
+    assert [r.text for r in records] == [PROSE, PROSE + " Two."]
+
+
+def test_text_file_with_a_byte_order_mark_has_no_stray_character(tmp_path):
+    path = tmp_path / "notes" / "memo.txt"
+    path.parent.mkdir()
+    path.write_bytes(b"\xef\xbb\xbf" + PROSE.encode())
+    records, _ = read_all(path)
+    assert records[0].text == PROSE and content_id(records[0].text) == content_id(normalise_text(PROSE))

@@ -126,3 +126,35 @@ def test_run_fails_loudly_when_a_document_goes_missing(curated):
     inputs["quarantine"] = curated["quarantine"].iloc[1:]  # one quarantined record "lost"
     with pytest.raises(AccountingError, match="missing"):
         run(select.create_pipeline(), inputs, parameters("unused"))
+
+
+@pytest.fixture(scope="module")
+def one_source_corpus(tmp_path_factory):
+    """Five documents of one source, none of them in the sample or the gold set."""
+    root = tmp_path_factory.mktemp("one_source")
+    from tests.own_corpus import NEWS
+    (root / "letters.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in NEWS[:5]))
+    return root
+
+
+def test_a_few_documents_of_one_source_with_ratings_naming_none_of_them(one_source_corpus, tmp_path):
+    """The rater leaves (no rated document anywhere), the classifier has 5 negatives, DSIR fits on
+    5 documents, a quota on the only source still selects, and score_eval says it has no gold here."""
+    ratings = tmp_path / "elsewhere.csv"
+    ratings.write_text("a_id,b_id,preferred,rater\n" + "".join(f"{i:032x},{i + 1:032x},b,me\n" for i in range(4)))
+    params = parameters(one_source_corpus, ratings)
+    params["rater"]["rated_corpus"] = None
+    params["select"].update(quotas={"letters": 0.5}, hard_filters={})
+    inputs = {k: v for k, v in shipped_inputs().items() if k in curate.create_pipeline().inputs()}
+    out = run(curate.create_pipeline(), inputs, params)
+    decisions = out["decisions"]
+    assert len(decisions) == 5 and decisions["rater_score"].isna().all()
+    assert out["rater_model"].reason.startswith("0 of 4 pairwise judgments in elsewhere.csv")
+    assert out["combine_metrics"]["combine.left_out.rater_score"] == 1.0
+    assert "combine.weight.rater_score" not in out["combine_metrics"]
+    assert out["classifier_fit_metrics"]["classifier.n_negatives"] == 5
+    assert decisions["classifier_prob"].notna().all() and decisions["dsir_log_ratio"].notna().all()
+    assert 1 <= decisions["kept"].sum() <= 2  # the quota: at most half of the selection
+    assert set(decisions["reason"]) <= {"kept", "over_source_quota", "below_min_score"}
+    assert out["score_eval_metrics"] == {"score_eval.skipped": 1.0}
+    assert "Skipped: 0 of 3,709 documents" in out["score_eval_report"]

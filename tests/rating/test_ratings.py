@@ -141,3 +141,16 @@ def test_shipped_pairwise_file_quarantines_exactly_its_deliberate_bad_rows(shipp
     assert point_quarantine["reason"].tolist() == ["bad_score", "bad_score", "unknown_id"]
     assert point_quarantine["line"].tolist() == [402, 403, 404] and len(points) == 400
     assert pd.api.types.is_float_dtype(points["score"])
+
+
+@pytest.mark.parametrize("name", ["bom.csv", "bom.jsonl", "bom.csv.gz"])
+def test_ratings_files_with_a_byte_order_mark_lose_no_row(tmp_path, name):
+    lines = ([HEADER, f"{A},{B},a,r1", f"{B},{C},tie,r2"] if ".csv" in name else
+             [json.dumps({"a_id": A, "b_id": B, "preferred": "a", "rater": "r1"}),
+              json.dumps({"a_id": B, "b_id": C, "preferred": "tie", "rater": "r2"})])
+    data = b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n"
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    valid, quarantine = read_pairwise_ratings(path, KNOWN)
+    assert quarantine.empty
+    assert valid[["a_id", "preferred", "line"]].values.tolist() == [[A, "a", 1 + (".csv" in name)], [B, "tie", 2 + (".csv" in name)]]

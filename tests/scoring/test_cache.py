@@ -68,3 +68,25 @@ def test_keys_change_with_version_and_parameters_and_fits_are_reused(tmp_path):
     model, cached = fit_cached(tmp_path / "m", lambda: calls.append(1) or {"weights": [1, 2]})
     again, cached_again = fit_cached(tmp_path / "m", lambda: calls.append(1) or {"weights": [0]})
     assert (cached, cached_again, again, len(calls)) == (False, True, {"weights": [1, 2]}, 1)
+
+
+class StartMethodScorer(HeuristicSuite):
+    """The heuristic signals, plus how the process that computed them was started."""
+
+    def score_texts(self, texts):
+        import multiprocessing
+        import os
+
+        signals = super().score_texts(texts)
+        return signals.assign(start_method=multiprocessing.get_start_method(), pid=os.getpid())
+
+
+def test_workers_are_spawned_not_forked_so_no_cuda_state_is_inherited(documents):
+    """A forked child would share the parent's CUDA context; spawned ones load the scorer afresh."""
+    import os
+
+    signals, counts = score_cached(StartMethodScorer(), documents.head(12), None, chunk_rows=3, workers=2)
+    assert counts["scored"] == 12
+    assert set(signals["start_method"]) == {"spawn"} and os.getpid() not in set(signals["pid"])
+    expected = HeuristicSuite().score(documents.head(12))
+    pd.testing.assert_frame_equal(signals.drop(columns=["start_method", "pid"]), expected)

@@ -20,6 +20,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 from winnow.ingest.text import extract_main_text, normalise_text
 
 SNIPPET_CHARS = 200
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -95,7 +96,9 @@ def read_jsonl(path: Path, rel: str) -> Iterator[Record | Failure]:
     """One record per non-blank line; a line that is not UTF-8 or not JSON is a failure, not a crash."""
     position = 0
     with _open_bytes(path) as fh:
-        for raw_line in fh:
+        for number, raw_line in enumerate(fh):
+            if number == 0:  # editors on Windows start UTF-8 files with a byte-order mark
+                raw_line = raw_line.removeprefix(UTF8_BOM)
             if not raw_line.strip():
                 continue
             snippet = raw_line[:SNIPPET_CHARS].decode("utf-8", "replace")
@@ -130,7 +133,7 @@ def _decode(data: bytes, rel: str) -> str:
     # UTF-8 happily decodes NUL bytes; a NUL in the first 8 KiB means a binary file, not text
     if b"\x00" in data[:8192]:
         raise ValueError("binary content (NUL bytes), not text")
-    return data.decode("utf-8")
+    return data.removeprefix(UTF8_BOM).decode("utf-8")
 
 
 def read_text(path: Path, rel: str) -> Iterator[Record | Failure]:

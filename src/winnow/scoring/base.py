@@ -66,3 +66,21 @@ def apply_rules(signals: pd.DataFrame, rule_groups: Mapping[str, Mapping[str, Ma
             "heuristic_score": np.mean(group_scores, axis=0) if group_scores else np.ones(n),
         }
     )
+
+
+class SkippedScorer(Scorer):
+    """Stands in for a scorer that could not be fitted on this corpus (no usable ratings, no negatives).
+
+    Its columns are all missing, so the combination leaves it out (see `combine_scores`) and the
+    run goes on; `reason` says why, for the log, the report and an MLflow tag.
+    """
+
+    version = "skipped"
+    cache_key = "skipped"
+
+    def __init__(self, name: str, columns: Iterable[str], reason: str):
+        self.name, self.columns, self.reason = name, tuple(columns), reason
+
+    def score_texts(self, texts: Iterable[str]) -> pd.DataFrame:
+        n = len(list(texts))
+        return pd.DataFrame({c: np.full(n, np.nan) for c in self.columns})

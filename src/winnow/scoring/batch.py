@@ -1,8 +1,14 @@
-"""Run a scorer over a table in bounded chunks, on several processes when asked, with progress."""
+"""Run a scorer over a table in bounded chunks, on several processes when asked, with progress.
+
+Worker processes are *spawned*, never forked: a forked child inherits the parent's CUDA context
+(a fitted perplexity LM on the GPU), which CUDA does not support. Each chunk's scorer arrives
+pickled, and a model moves to its device inside the worker.
+"""
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor
 
 import pandas as pd
 from rich.progress import Progress
@@ -14,17 +20,21 @@ def _score_chunk(scorer: Scorer, texts: list[str]) -> pd.DataFrame:
     return scorer.score_texts(texts)
 
 
-def score_in_chunks(scorer: Scorer, documents: pd.DataFrame, chunk_rows: int = 1000, workers: int = 1) -> pd.DataFrame:
-    """`scorer.score` over `documents`, `chunk_rows` texts at a time, in input order."""
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def score_in_chunks(scorer: Scorer, documents: pd.DataFrame, chunk_rows: int = 1000,
+                    pool: Executor | None = None) -> pd.DataFrame:
+    """`scorer.score` over `documents`, `chunk_rows` texts at a time, in input order; on `pool` if given."""
     chunks = [documents["text"].iloc[i : i + chunk_rows].tolist() for i in range(0, len(documents), chunk_rows)]
     parts: list[pd.DataFrame] = []
     with Progress(transient=True) as progress:
         task = progress.add_task(f"scoring {scorer.name}", total=len(documents))
-        if workers > 1 and len(chunks) > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for part in pool.map(_score_chunk, [scorer] * len(chunks), chunks):
-                    parts.append(part)
-                    progress.advance(task, len(part))
+        if pool is not None and len(chunks) > 1:
+            for part in pool.map(_score_chunk, [scorer] * len(chunks), chunks):
+                parts.append(part)
+                progress.advance(task, len(part))
         else:
             for chunk in chunks:
                 parts.append(_score_chunk(scorer, chunk))

@@ -14,6 +14,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def score_cached(scorer: Scorer, documents: pd.DataFrame, folder: Path | str | N
 
     `folder=None` scores everything and stores nothing. Signals come back in `documents` order.
     """
-    from winnow.scoring.batch import score_in_chunks  # keeps this module importable in workers
+    from winnow.scoring.batch import score_in_chunks, worker_pool  # keeps this module importable in workers
 
     cached = None
     if folder is not None:
@@ -72,13 +73,15 @@ def score_cached(scorer: Scorer, documents: pd.DataFrame, folder: Path | str | N
         cached = _read_parts(folder)
     todo = documents if cached is None else documents[~documents["id"].isin(cached["id"])]
     new_parts = []
-    for start in range(0, len(todo), chunk_rows * max(workers, 1) * 4):
-        # score in slices of a few chunks and persist each, so an interrupted run resumes
-        block = todo.iloc[start : start + chunk_rows * max(workers, 1) * 4]
-        signals = score_in_chunks(scorer, block, chunk_rows, workers)
-        if folder is not None:
-            _write_atomic(signals, folder / f"part-{len(list(folder.glob('part-*'))) + 1:06d}-{uuid.uuid4().hex[:8]}.parquet")
-        new_parts.append(signals)
+    block_rows = chunk_rows * max(workers, 1) * 4
+    # one pool for the whole call: spawning workers costs ~1 s each
+    with worker_pool(workers) if workers > 1 and len(todo) > chunk_rows else nullcontext() as pool:
+        for start in range(0, len(todo), block_rows):
+            # score in slices of a few chunks and persist each, so an interrupted run resumes
+            signals = score_in_chunks(scorer, todo.iloc[start : start + block_rows], chunk_rows, pool)
+            if folder is not None:
+                _write_atomic(signals, folder / f"part-{len(list(folder.glob('part-*'))) + 1:06d}-{uuid.uuid4().hex[:8]}.parquet")
+            new_parts.append(signals)
     frames = [f for f in [cached, *new_parts] if f is not None and len(f)]
     if not frames:
         return scorer.score(documents.iloc[:0]), {"cached": 0, "scored": 0}

@@ -79,17 +79,23 @@ class QualityClassifier(Scorer):
         return self.embedder.transform(texts) if self.features == "minilm" else texts
 
     def fit(self, positives: list[str], negatives: list[str], cv_folds: int = 5) -> dict:
-        """Fit on all data; returns cross-validated ROC-AUC (mean, std over folds) measured first."""
+        """Fit on all data; returns cross-validated ROC-AUC (mean, std over folds) measured first.
+
+        A small corpus gives few negatives: the folds shrink to what both classes allow, and with
+        fewer than two of either class there is nothing to cross-validate (AUC reported as NaN).
+        """
+        if not positives or not negatives:
+            raise ValueError(f"classifier needs positives and negatives, got {len(positives)} and {len(negatives)}")
         texts = list(positives) + list(negatives)
         labels = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
-        if min(len(positives), len(negatives)) < cv_folds:
-            raise ValueError(f"classifier needs >= {cv_folds} positives and negatives, "
-                             f"got {len(positives)} and {len(negatives)}")
         inputs = self._inputs(texts)
-        folds = StratifiedKFold(cv_folds, shuffle=True, random_state=self.seed)
-        auc = cross_val_score(self.model, inputs, labels, cv=folds, scoring="roc_auc")
+        folds = min(cv_folds, len(positives), len(negatives))
+        auc = np.full(1, np.nan)
+        if folds >= 2:
+            split = StratifiedKFold(folds, shuffle=True, random_state=self.seed)
+            auc = cross_val_score(self.model, inputs, labels, cv=split, scoring="roc_auc")
         self.model.fit(inputs, labels)
-        return {"cv_roc_auc": float(auc.mean()), "cv_roc_auc_std": float(auc.std()),
+        return {"cv_roc_auc": float(auc.mean()), "cv_roc_auc_std": float(auc.std()), "cv_folds": folds,
                 "n_positives": len(positives), "n_negatives": len(negatives)}
 
     def score_texts(self, texts: Iterable[str]) -> pd.DataFrame:

@@ -16,6 +16,7 @@ out below BBC news 32. Read its perplexity together with the repetition heuristi
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import importlib.util
 import json
@@ -202,16 +203,23 @@ class ReferenceLMPerplexity(Scorer):
 
     # -- pickling (worker processes): SmolLM2 is reloaded from its file, never shipped (540 MB)
 
+    # A model on the GPU travels as a CPU copy and moves to the device inside the worker: CUDA
+    # tensors must not cross a process boundary.
+
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         if self.source == "smollm2":
             state["model"] = state["tokenizer"] = None
+        elif next(self.model.parameters()).device.type != "cpu":
+            state["model"] = copy.deepcopy(self.model).cpu()
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         if self.model is None:
             self.model, self.tokenizer = load_smollm2(str(resolve_device(self.device)))
+        else:
+            self.model.to(resolve_device(self.device))
 
 
 def split_heldout(n: int, groups: Sequence | None, fraction: float, seed: int) -> np.ndarray:

@@ -13,8 +13,9 @@ import pandas as pd
 
 from winnow.reporting.plots import learning_curve
 from winnow.rating import evaluate_rater, fit_preference_rater, read_pairwise_ratings, read_pointwise_ratings
+from winnow.rating.rated_documents import carried_texts, named_ids, texts_from_folder
 from winnow.scoring import apply_rules
-from winnow.scoring.base import Scorer
+from winnow.scoring.base import Scorer, SkippedScorer
 from winnow.scoring.cache import fingerprint, fit_cached, ids_fingerprint, score_cached
 from winnow.scoring.classifier import QualityClassifier, sample_negatives
 from winnow.scoring.dsir import DSIRImportance
@@ -59,6 +60,10 @@ def fit_quality_classifier(documents: pd.DataFrame, reference_corpus: pd.DataFra
                            params: dict, scoring: dict) -> tuple[QualityClassifier, dict]:
     """Reference passages (positives) vs as many random raw documents (negatives), gold set left out."""
     negatives = sample_negatives(documents, len(reference_corpus), set(gold_labels["id"]), params["seed"])
+    if not negatives:
+        reason = f"no negatives: all {len(documents)} documents of this corpus are in the gold set"
+        log.warning("classifier skipped: %s", reason)
+        return SkippedScorer("classifier", ("classifier_prob",), reason), {"classifier.skipped": 1.0}
     key = fingerprint(QualityClassifier.version, params, ids_fingerprint(reference_corpus["text"]),
                       ids_fingerprint(pd.Series(negatives)))
 
@@ -75,30 +80,71 @@ def fit_quality_classifier(documents: pd.DataFrame, reference_corpus: pd.DataFra
 
 
 
-def fit_rater(documents: pd.DataFrame, params: dict, scoring: dict):
-    """Validate the ratings files, measure agreement on held-out pairs, fit the rater on all of them.
+RATER_COLUMNS = ("rater_bt", "rater_pointwise", "rater_score")
+MIN_PAIRS_TO_EVALUATE = 10  # fewer distinct rated pairs leave nothing to hold out
 
-    Bad rating rows are quarantined (file, line, reason), never fatal; an unreadable file is.
+
+def resolve_rated_documents(documents: pd.DataFrame, params: dict) -> tuple[pd.DataFrame, dict]:
+    """`id, text` of every document the ratings name: from this corpus, the ratings files' own texts,
+    or `params.rated_corpus` (the folder the ratings were made on), in that order."""
+    files = {"pairwise": params["pairwise_path"], "pointwise": params.get("pointwise_path")}
+    files = {kind: path for kind, path in files.items() if path}
+    named = set().union(*(named_ids(path, kind) for kind, path in files.items()))
+    found = [documents.loc[documents["id"].isin(named), ["id", "text"]],
+             *(carried_texts(path, kind) for kind, path in files.items())]
+    missing = named - set(pd.concat(found)["id"])
+    counts = {"rater.rated_docs_named": len(named), "rater.rated_docs_in_corpus": len(found[0])}
+    folder = params.get("rated_corpus")
+    if missing and folder:
+        key = fingerprint("rated_corpus", folder, sorted(missing))
+        from_folder, _ = fit_cached(_cache_dir(params["scoring"], "rated_documents", key),
+                                    lambda: texts_from_folder(folder, missing, params.get("rated_corpus_exclude", [])))
+        found.append(from_folder)
+        counts["rater.rated_docs_from_rated_corpus"] = len(from_folder)
+    rated = pd.concat(found, ignore_index=True).drop_duplicates("id")
+    counts["rater.rated_docs_found"] = len(rated)
+    return rated, counts
+
+
+def fit_rater(documents: pd.DataFrame, params: dict, scoring: dict):
+    """Validate the ratings, measure agreement on held-out pairs, fit the rater on all of them.
+
+    The rater learns from the documents its ratings name (`resolve_rated_documents`), so ratings
+    made on one corpus score any other. Bad rating rows are quarantined (file, line, reason), never
+    fatal; an unreadable file is. With no decisive judgment left, the run goes on without a rater.
     """
-    pairs, bad_pairs = read_pairwise_ratings(params["pairwise_path"], documents["id"])
-    points, bad_points = (read_pointwise_ratings(params["pointwise_path"], documents["id"], tuple(params["score_range"]))
+    rated_docs, counts = resolve_rated_documents(documents, {**params, "scoring": scoring})
+    pairs, bad_pairs = read_pairwise_ratings(params["pairwise_path"], rated_docs["id"])
+    points, bad_points = (read_pointwise_ratings(params["pointwise_path"], rated_docs["id"], tuple(params["score_range"]))
                           if params.get("pointwise_path") else (None, None))
     quarantine = pd.concat([q for q in (bad_pairs, bad_points) if q is not None], ignore_index=True)
+    metrics = {**counts, "rater.pairs_valid": len(pairs), "rater.rows_quarantined": len(quarantine),
+               "rater.points_valid": 0 if points is None else len(points)}
+    if not (pairs["preferred"] != "tie").any():
+        n_rows = len(pairs) + len(bad_pairs)
+        reason = (f"{(pairs['preferred'] != 'tie').sum()} of {n_rows:,} pairwise judgments in "
+                  f"{Path(params['pairwise_path']).name} are decisive and name documents found in this corpus, "
+                  f"in the ratings' own texts or in rater.rated_corpus ({params.get('rated_corpus')})")
+        log.warning("rater skipped: %s; the combined score leaves the rater out", reason)
+        return SkippedScorer("rater", RATER_COLUMNS, reason), {**metrics, "rater.skipped": 1.0}, pairs, quarantine
     fit_args = {k: (tuple(v) if isinstance(v, list) else v) for k, v in params["model"].items()}
     fit_args["score_range"] = tuple(params["score_range"])
-    key = fingerprint(params, pd.util.hash_pandas_object(pairs[["a_id", "b_id", "preferred", "rater"]], index=False).sum(),
-                      None if points is None else pd.util.hash_pandas_object(points[["id", "rater", "score"]], index=False).sum())
+    key = fingerprint(params["model"], params["score_range"], params["evaluation"],
+                      pd.util.hash_pandas_object(pairs[["a_id", "b_id", "preferred", "rater"]], index=False).sum(),
+                      None if points is None else pd.util.hash_pandas_object(points[["id", "rater", "score"]], index=False).sum(),
+                      ids_fingerprint(rated_docs["text"]))
 
     def fit():
-        rater = fit_preference_rater(documents, pairs, points, **fit_args)
-        rater.fit_metrics = evaluate_rater(documents, pairs, points, quarantine, **params["evaluation"], **fit_args)
+        rater = fit_preference_rater(rated_docs, pairs, points, **fit_args)
+        evaluable = pd.concat([pairs["a_id"], pairs["b_id"]]).nunique() > 1 and len(pairs) >= MIN_PAIRS_TO_EVALUATE
+        rater.fit_metrics = (evaluate_rater(rated_docs, pairs, points, quarantine, **params["evaluation"], **fit_args)
+                             if evaluable else {"heldout_evaluated": 0.0})
         return rater
 
     rater, cached = _fit("rater", scoring, key, fit)
     rater.cache_key = key
-    metrics = {f"rater.{k}": v for k, v in rater.fit_metrics.items()}
-    metrics.update({"rater.pairs_valid": len(pairs), "rater.rows_quarantined": len(quarantine),
-                    "rater.points_valid": 0 if points is None else len(points), "rater.model_cached": float(cached)})
+    metrics.update({f"rater.{k}": v for k, v in rater.fit_metrics.items()})
+    metrics.update({"rater.model_cached": float(cached), "rater.skipped": 0.0})
     return rater, metrics, pairs, quarantine
 
 
@@ -147,4 +193,8 @@ def fit_dsir(documents: pd.DataFrame, reference_corpus: pd.DataFrame, params: di
 
 def score_with_fitted(documents: pd.DataFrame, scorer: Scorer, scoring: dict):
     """Any fitted scorer whose fit node set `cache_key` (the fingerprint of its training inputs)."""
+    if isinstance(scorer, SkippedScorer):  # all-missing columns: nothing worth caching
+        signals = scorer.score(documents)
+        signals.attrs = {"scorer": scorer.name, "version": scorer.version, "skipped": scorer.reason}
+        return signals, {f"{scorer.name}.docs_cached": 0, f"{scorer.name}.docs_scored": 0}
     return _score(scorer, documents, scoring, scorer.cache_key)

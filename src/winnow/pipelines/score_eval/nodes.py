@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
+from matplotlib.figure import Figure
 
 from winnow.evaluation.scorers import evaluate_scores, read_gold, roc_plot
+
+log = logging.getLogger(__name__)
+
+
+def _skipped(reason: str):
+    """A corpus without the gold set's documents (your own corpus) is not an error: say so, measure nothing."""
+    log.warning("score_eval skipped: %s. Give a gold set of this corpus with --params=gold_path=...", reason)
+    fig = Figure(figsize=(6, 2))
+    fig.text(0.5, 0.5, f"score_eval skipped:\n{reason}", ha="center", va="center", wrap=True, fontsize=8)
+    report = f"# Scorers on the gold set\n\nSkipped: {reason}.\n"
+    return {"score_eval.skipped": 1.0}, report, fig
 
 
 def evaluate_scorers(decisions: pd.DataFrame, gold_labels: pd.DataFrame, params: dict):
     """Metrics, a Markdown table and a ROC plot; `score` is the combined score the selection ranked by."""
-    gold = read_gold(gold_labels, decisions["id"], params.get("gold_name", "gold set"))
+    name = params.get("gold_name", "gold set")
+    gold = read_gold(gold_labels, decisions["id"], name)
+    if gold["label"].nunique() < 2:
+        return _skipped(f"{len(gold)} of {len(gold_labels):,} documents of {name} are in this corpus "
+                        f"({int(gold['label'].sum())} good); ROC-AUC needs good and bad ones")
     columns = [c for c in params["columns"] if c in decisions.columns] + ["score"]
     lower = tuple(params.get("lower_is_better", []))
     table, summary = evaluate_scores(decisions, gold, columns, lower)

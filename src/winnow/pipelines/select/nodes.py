@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 
 from winnow.reporting.plots import decisions_by_reason, score_histograms
@@ -9,6 +11,8 @@ from winnow.reporting.report import curation_metrics, selection_report
 from winnow.selection.accounting import check_accounting
 from winnow.selection.combine import combine_weighted, learn_weights
 from winnow.selection.select import decide, duplicate_decisions
+
+log = logging.getLogger(__name__)
 
 DECISION_COLUMNS = ["id", "kept", "rank", "score", "reason", "failed_rules",
                     "source", "file", "position", "n_chars", "lang", "lang_score", "dup_cluster"]
@@ -23,12 +27,20 @@ def combine_scores(params: dict, ratings_pairwise: pd.DataFrame, *attribute_tabl
     for table in attribute_tables[1:]:
         scores = scores.merge(table, on="id", how="outer", validate="one_to_one")
     weights = dict(params["weights"])
+    # a scorer that could not be fitted on this corpus (see SkippedScorer) left only missing values
+    empty = [c for c in weights if c in scores.columns and scores[c].isna().all()]
+    if empty and len(empty) == len(weights):
+        raise ValueError(f"every combined column is empty on this corpus: {empty}")
+    for column in empty:
+        log.warning("combine: %s has no value on any document (its scorer was skipped); left out of the score", column)
+        del weights[column]
     if params["method"] == "learned":
         weights = learn_weights(scores, ratings_pairwise, list(weights), params.get("C", 1.0))
     elif params["method"] != "weights":
         raise ValueError(f"combine.method must be 'weights' or 'learned', got {params['method']!r}")
     scores["score"] = combine_weighted(scores, weights).to_numpy()
-    return scores, {f"combine.weight.{column}": w for column, w in weights.items()}
+    metrics = {f"combine.weight.{column}": w for column, w in weights.items()}
+    return scores, {**metrics, **{f"combine.left_out.{column}": 1.0 for column in empty}}
 
 
 def decide_documents(documents: pd.DataFrame, exact_duplicates: pd.DataFrame,

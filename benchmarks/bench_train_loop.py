@@ -1,11 +1,11 @@
-"""Training throughput of Winnow's loop (`train_causal_lm`) vs a plain PyTorch loop on the same model.
+"""Training throughput of Winnow's loop (`train_lm`) vs a plain PyTorch loop on the same model.
 
     .venv/bin/python benchmarks/bench_train_loop.py                        # --config cpu -> results/train_loop_cpu.json
     .venv/bin/python benchmarks/bench_train_loop.py --config gpt2-124m --steps 2 --smoke   # CPU check of the GPU path
     PYTHONPATH=src python benchmarks/bench_train_loop.py --config gpt2-124m                # on a GPU -> results/train_loop_gpt2-124m.json
 
 Variants, all on the same tokens, context, batch size and step count (token budget = steps x batch x n_ctx):
-  winnow          `train_causal_lm(build_model(lm), tokens, TrainConfig(..., progress=False))`: the loop
+  winnow          `train_lm(build_model(lm), tokens, TrainConfig(..., progress=False))`: the loop
                   as shipped (get_batch, AdamW with decay groups, fused on CUDA, warmup + cosine LR,
                   grad clip 1.0, bf16 autocast on CUDA, `loss.item()` every step, per-step history)
   plain           the same GPT2LMHeadModel in a ~25-line loop: random slices of the same token array
@@ -43,8 +43,8 @@ libraries. ru_maxrss (resource.getrusage) is recorded too, but it cannot be rese
 inherits its parent's, so its growth is a lower bound.
 The 1-minute load average (os.getloadavg) is recorded before and after every run.
 
-Imports only torch, numpy, transformers/tokenizers/safetensors and rich (through winnow.training; stubbed if
-missing, recorded as rich_stubbed): no Kedro, no MLflow.
+Imports only torch, numpy and transformers/tokenizers/safetensors (through winnow.training, which needs rich
+only to draw a progress bar, and the benchmark draws none): no Kedro, no MLflow.
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ import contextlib
 import gc
 import gzip
 import importlib
-import importlib.machinery
 import json
 import math
 import os
@@ -78,49 +77,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from compact_gpt import CompactGPT  # noqa: E402
-
-
-def _stub_rich() -> bool:
-    """winnow.training.loop imports rich's progress bar at module level; where rich is missing (a bare GPU
-    box), put in no-op stand-ins so the benchmark still runs (progress=False draws nothing anyway)."""
-    try:
-        import rich.progress  # noqa: F401
-        return False
-    except ImportError:
-        import types
-
-        class _Null:
-            def __init__(self, *args, **kwargs):
-                pass
-
-        class Progress(_Null):
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                return False
-
-            def add_task(self, *args, **kwargs):
-                return 0
-
-            def update(self, *args, **kwargs):
-                pass
-
-        rich, progress = types.ModuleType("rich"), types.ModuleType("rich.progress")
-        for module in (rich, progress):  # transformers probes importlib.util.find_spec("rich"), which needs a spec
-            module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, None)
-        progress.Progress = Progress
-        for name in ("BarColumn", "MofNCompleteColumn", "TextColumn", "TimeRemainingColumn"):
-            setattr(progress, name, type(name, (_Null,), {}))
-        rich.progress = progress
-        sys.modules.update({"rich": rich, "rich.progress": progress})
-        return True
-
-
-RICH_STUBBED = _stub_rich()
-
 from winnow.training import (LMConfig, TrainConfig, build_model, count_parameters, tokenize_stream,  # noqa: E402
-                             train_bpe_tokenizer, train_causal_lm)
+                             train_bpe_tokenizer, train_lm)
 
 ALL_VARIANTS = ["winnow", "plain", "winnow_compile", "plain_compile", "compact", "compact_compile"]
 PAIRS = [("winnow", "plain"), ("winnow_compile", "plain_compile")]
@@ -311,7 +269,7 @@ def run_variant(variant: str, lm: LMConfig, batch: int, steps: int, lr: float, t
     if loop == "winnow":
         config = TrainConfig(token_budget=steps * batch * lm.n_ctx, batch_size=batch, learning_rate=lr,
                              device=device.type, compile=compile_requested, progress=False)
-        history = train_causal_lm(model, tokens, config, on_step=lambda r: marks.append((r["step"], time.perf_counter())))
+        history = train_lm(model, tokens, config, on_step=lambda r: marks.append((r["step"], time.perf_counter())))
         step_tps, last_loss = [r["tokens_per_s"] for r in history], history[-1]["loss"]
     else:
         defaults = TrainConfig()
@@ -563,7 +521,7 @@ def main() -> None:
     summary = summarise(runs, batches, variants, lm, peak)
     print_table(summary)
     report = {
-        "benchmark": "training loop: winnow.training.train_causal_lm vs a plain PyTorch loop",
+        "benchmark": "training loop: winnow.training.train_lm vs a plain PyTorch loop",
         "config": args.config, "smoke": args.smoke, "lm_config": asdict(lm), "batches": batches, "steps": steps,
         "repeats": repeats, "variants": variants, "learning_rate": args.lr, "plain_lr": args.plain_lr, "warm_steps_excluded": warm,
         "warmup_steps": args.warmup_steps, "plain_sync_every": PLAIN_SYNC_EVERY_CUDA if device.type == "cuda" else 1,
@@ -574,7 +532,7 @@ def main() -> None:
         "environment": {
             "device": device_name or str(device), "cpu": cpu_model(), "nproc": os.cpu_count(),
             "torch_threads": torch.get_num_threads(), "python": platform.python_version(), "torch": torch.__version__,
-            "transformers": __import__("transformers").__version__, "numpy": np.__version__, "rich_stubbed": RICH_STUBBED,
+            "transformers": __import__("transformers").__version__, "numpy": np.__version__,
             "loadavg_start": [round(x, 2) for x in load_start], "loadavg_end": [round(x, 2) for x in os.getloadavg()],
             "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
             "total_s": round(time.time() - started, 1), **git_state(),

@@ -4,7 +4,8 @@ Logged by naming convention, so nodes stay pure functions that return values:
 - parameters: every entry of the run's parameters, flattened (`select.min_score`);
 - `*_metrics` outputs (dict of numbers) -> metrics; matplotlib figures -> PNG artifacts;
 - `*_report` outputs (str) -> Markdown artifacts;
-- `*_model` outputs (fitted scorers) -> artifacts under models/<name>/ (their own `save(dir)`, else joblib);
+- `*_model` outputs (`FittedScorer`) -> artifacts under models/<name>/ (their own `save(dir)`, else joblib),
+  or a `<name>.skipped` tag saying why no scorer could be fitted;
 - `*_runs` outputs (list of dicts) -> one nested child run each: params, metrics, per-step
   histories, model folders and texts (see `log_child_run`);
 - per node: wall seconds and documents/s (rows of its largest DataFrame input, else output).
@@ -25,7 +26,8 @@ from pathlib import Path
 import pandas as pd
 from kedro.framework.hooks import hook_impl
 
-from winnow.scoring.base import SkippedScorer
+from winnow.config import check_parameters
+from winnow.scoring.base import FittedScorer
 
 MAX_PARAM_CHARS = 6000  # MLflow rejects longer parameter values
 log = logging.getLogger(__name__)
@@ -149,10 +151,10 @@ class MlflowTrackingHook:
                 mlflow.log_figure(value, f"plots/{name.removesuffix('_plot')}.png")
             elif name.endswith("_report") and isinstance(value, str):
                 mlflow.log_text(value, f"reports/{name}.md")
-            elif isinstance(value, SkippedScorer):
-                mlflow.set_tag(f"{name}.skipped", value.reason[:5000])
-            elif name.endswith("_model") and value is not None:
-                self._log_model(name, value)
+            elif isinstance(value, FittedScorer) and value.skipped:
+                mlflow.set_tag(f"{name}.skipped", value.skipped[:5000])
+            elif isinstance(value, FittedScorer):
+                self._log_model(name, value.scorer)
             elif name.endswith("_runs") and isinstance(value, list):
                 for child in value:
                     log_child_run(mlflow, child)
@@ -182,6 +184,14 @@ class MlflowTrackingHook:
         if self._mlflow is not None:
             self._mlflow.end_run(status="FAILED")
             self._mlflow = None
+
+
+class ParameterCheck:
+    """Stop before the first node when a parameter key is unknown, misspelled or missing (see winnow.config)."""
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        check_parameters(context.params)
 
 
 class MissingInputsCheck:

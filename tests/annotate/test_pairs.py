@@ -6,8 +6,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from winnow.annotate.pairs import (KINDS, Mix, NoPairLeft, Ranking, Shown, next_pair, pair_key, random_pair,
-                                   repeat_pair, rng_for, uncertain_pair)
+from winnow.annotate.pairs import (KINDS, Mix, NoPairLeft, Ranking, Shown, next_pair, random_pair, repeat_pair,
+                                   rng_for, uncertain_pair)
+from winnow.rating.preferences import pair_key
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """The stats page's numbers: counts, self-consistency, agreement, and the retrained rater from MLflow."""
 
+import sqlite3
+
 import pandas as pd
 import pytest
 
@@ -26,12 +28,16 @@ def test_counts_self_consistency_and_agreement_per_rater():
     assert (bob["n_repeated"], bob["self_consistency"]) == (0, None)
     assert (alice["n_shared"], alice["agreement_with_others"]) == (2, 0.5)
     assert summary["inter_rater_agreement"] == 0.5 and summary["n_inter_rater"] == 4
+    # votes in key order: alice (x-y a, p-q b) vs bob (a, a); bob vs alice. Alice: p_o = p_e = 1/2, kappa 0.
+    # Pooled: p_o = 1/2, both sides 3/4 a, p_e = 9/16 + 1/16 = 5/8, kappa = (1/2 - 5/8) / (3/8) = -1/3
+    assert alice["kappa_with_others"] == 0.0 and summary["inter_rater_kappa"] == pytest.approx(-1 / 3)
     assert (summary["n_exported"], summary["n_conflicting_repeats"]) == (4, 1)
 
 
 def test_no_judgments_yet_is_not_an_error():
     summary = rater_summary(frame([]))
     assert summary["raters"] == [] and summary["inter_rater_agreement"] is None
+    assert summary["inter_rater_kappa"] is None and summary["n_inter_rater"] == 0
 
 
 def test_the_latest_finished_rater_fit_is_read_from_mlflow(rater_mlflow_store):
@@ -50,3 +56,15 @@ def test_a_missing_or_broken_store_says_so(tmp_path, content, status):
         path.write_bytes(content)
     result = latest_rater_run(path)
     assert result["status"] == status and str(path) in result["detail"]
+
+
+def test_a_file_that_is_no_mlflow_store_is_reported_and_left_untouched(tmp_path):
+    path = tmp_path / "judgments.sqlite"  # e.g. the judgments database given as the MLflow store
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE judgments (id INTEGER)")
+    conn.close()
+    before = path.read_bytes()
+    result = latest_rater_run(path)
+    assert result == {"status": "unreadable",
+                      "detail": f"cannot read MLflow store {path}: not an MLflow tracking store"}
+    assert path.read_bytes() == before  # MLflow was not allowed to create its tables in it

@@ -32,7 +32,7 @@ def test_interrupted_run_resumes_to_the_same_weights(corpus, tokenizer, texts, t
     curve = texts[150:160]
     straight = runs.pretrain_run(corpus, tokenizer, lm, train, tmp_path / "straight", curve)
 
-    real_train = runs.train_causal_lm
+    real_train = runs.train_lm
 
     def crash_at_step_8(*args, **kwargs):
         def on_step(record):
@@ -40,10 +40,10 @@ def test_interrupted_run_resumes_to_the_same_weights(corpus, tokenizer, texts, t
                 raise Interrupted  # the checkpoint holds step 5
         return real_train(*args, **kwargs, on_step=on_step)
 
-    monkeypatch.setattr(runs, "train_causal_lm", crash_at_step_8)
+    monkeypatch.setattr(runs, "train_lm", crash_at_step_8)
     with pytest.raises(Interrupted):
         runs.pretrain_run(corpus, tokenizer, lm, train, tmp_path / "resumed", curve)
-    monkeypatch.setattr(runs, "train_causal_lm", real_train)
+    monkeypatch.setattr(runs, "train_lm", real_train)
     torch.manual_seed(999)
     resumed = runs.pretrain_run(corpus, tokenizer, lm, train, tmp_path / "resumed", curve)
 
@@ -53,12 +53,15 @@ def test_interrupted_run_resumes_to_the_same_weights(corpus, tokenizer, texts, t
     b = load_file(tmp_path / "resumed" / "pretrained" / "model.safetensors")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
-    monkeypatch.setattr(runs, "train_causal_lm", lambda *a, **k: pytest.fail("a finished run was trained again"))
+    monkeypatch.setattr(runs, "train_lm", lambda *a, **k: pytest.fail("a finished run was trained again"))
     assert runs.pretrain_run(corpus, tokenizer, lm, train, tmp_path / "resumed", curve) == resumed
 
 
-def test_other_data_starts_the_run_over(corpus, tokenizer, texts, tmp_path):
+def test_other_data_starts_the_run_over(corpus, tokenizer, texts, tmp_path, monkeypatch):
     train = TrainConfig(token_budget=4 * 256, batch_size=4, progress=False)
     runs.pretrain_run(corpus, tokenizer, TINY, train, tmp_path, texts[150:155])
+    key = (tmp_path / "run_key.txt").read_text()
+    trained, real_train = [], runs.train_lm
+    monkeypatch.setattr(runs, "train_lm", lambda *a, **k: trained.append(1) or real_train(*a, **k))
     fewer = runs.pretrain_run(corpus.iloc[:60], tokenizer, TINY, train, tmp_path, texts[150:155])
-    assert len(fewer) == 4 and (tmp_path / "run_key.txt").read_text() != ""
+    assert trained == [1] and len(fewer) == 4 and (tmp_path / "run_key.txt").read_text() != key

@@ -149,7 +149,7 @@ def test_a_few_documents_of_one_source_with_ratings_naming_none_of_them(one_sour
     out = run(curate.create_pipeline(), inputs, params)
     decisions = out["decisions"]
     assert len(decisions) == 5 and decisions["rater_score"].isna().all()
-    assert out["rater_model"].reason.startswith("0 of 4 pairwise judgments in elsewhere.csv")
+    assert out["rater_model"].skipped.startswith("0 of 4 pairwise judgments in elsewhere.csv")
     assert out["combine_metrics"]["combine.left_out.rater_score"] == 1.0
     assert "combine.weight.rater_score" not in out["combine_metrics"]
     assert out["classifier_fit_metrics"]["classifier.n_negatives"] == 5

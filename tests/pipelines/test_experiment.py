@@ -8,14 +8,15 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from kedro.config import OmegaConfigLoader
 
-from tests.conftest import PROJECT, SAMPLE, load_parameters
+from tests.conftest import PROJECT, SAMPLE
 from tests.pipelines.runner import run
 from winnow.experiment.arms import corpus_for_seed
 from winnow.hooks import log_child_run
 from winnow.ingest.text import content_id, normalise_text
 from winnow.pipelines import experiment
+from winnow.settings import CONFIG_LOADER_ARGS
 from winnow.training.finetune import load_classifier, predict
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
@@ -31,10 +32,9 @@ def sample_documents() -> pd.DataFrame:
 
 
 def smoke_parameters(output_dir) -> dict:
-    params = load_parameters("experiment")["experiment"]
-    smoke = yaml.safe_load((PROJECT / "conf/smoke/parameters_experiment.yml").read_text())["experiment"]
-    for key, value in smoke.items():
-        params[key] = {**params[key], **value} if isinstance(value, dict) else value
+    """`experiment` parameters as `kedro run --env smoke` merges them (Kedro's own config loader)."""
+    loader = OmegaConfigLoader(str(PROJECT / "conf"), **{**CONFIG_LOADER_ARGS, "default_run_env": "smoke"})
+    params = loader["parameters"]["experiment"]
     params["pretrain"]["train_config"]["token_budget"] = 10_000
     return {"experiment": params | {"output_dir": str(output_dir)}}
 
@@ -125,4 +125,8 @@ def test_a_logged_model_reloads_from_mlflow_and_predicts_the_same(outputs, task,
     original, _ = load_classifier(child["artifacts"]["classifier"])
     texts = task["text"].tolist()
     np.testing.assert_array_equal(predict(reloaded, tokenizer, texts), predict(original, tokenizer, texts))
-    assert (predict(original, tokenizer, texts) >= 0).all()
+    test = task[task["split"] == "test"]
+    labels = sorted(task["label"].astype(str).unique())
+    predicted = predict(reloaded, tokenizer, test["text"].tolist())
+    accuracy = np.mean(np.array(labels)[predicted] == test["label"].astype(str).to_numpy())
+    assert accuracy == pytest.approx(child["metrics"]["test_accuracy"])  # the reloaded model is the evaluated one

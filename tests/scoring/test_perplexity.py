@@ -10,10 +10,8 @@ import pytest
 import torch
 
 from tests.conftest import PROJECT, SAMPLE
+from tests.training.conftest import TINY
 from winnow.scoring.perplexity import ReferenceLMPerplexity, fit_reference_lm, smollm2_gguf_path, split_heldout
-
-TINY = {"vocab_size": 1024, "n_ctx": 128, "n_layer": 2, "n_head": 2, "n_embd": 64}
-
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
@@ -28,8 +26,8 @@ def reference() -> list[dict]:
 def scorer(reference) -> ReferenceLMPerplexity:
     train = {"token_budget": 150_000, "batch_size": 2, "warmup_steps": 50, "progress": False}
     texts, articles = [r["text"] for r in reference], [r["url"] for r in reference]
-    scorer, history = fit_reference_lm(texts, articles, lm_config=TINY, train_config=train, max_tokens=128)
-    assert len(history) == 150_000 // (2 * 128)
+    scorer, history = fit_reference_lm(texts, articles, lm_config=TINY, train_config=train, max_tokens=64)
+    assert len(history) == 150_000 // (2 * 64)
     return scorer
 
 
@@ -58,7 +56,7 @@ def test_scores_are_shares_of_the_reference(scorer):
     assert signals["perplexity_score"].between(0, 1).all()
     assert np.isnan(signals.loc[10, "perplexity_ppl"]) and signals.loc[10, "perplexity_score"] == 0  # empty
     assert signals.loc[11, "perplexity_n_tokens"] == 1 and np.isfinite(signals.loc[11, "perplexity_ppl"])
-    assert signals["perplexity_n_tokens"].max() == 128  # only the first max_tokens tokens are read
+    assert signals["perplexity_n_tokens"].max() == 64  # only the first max_tokens tokens are read
     middle = np.median(scorer.reference_ppl)
     assert scorer.score_from_ppl(np.array([0.0, middle, np.inf])).tolist() == pytest.approx([1.0, 0.5, 0.0], abs=0.05)
 
@@ -68,7 +66,7 @@ def test_batching_by_tokens_changes_no_perplexity(scorer):
     packed = scorer.perplexities(texts)[0]
     alone = np.array([scorer.perplexities([t])[0][0] for t in texts])
     np.testing.assert_allclose(packed, alone, rtol=1e-4)
-    assert len(scorer._batches(np.array([128] * 10 + [5] * 40))) == 2  # 4096 tokens a batch: 10 long, then 40 short
+    assert len(scorer._batches(np.array([128] * 10 + [5] * 40))) == 2  # 4096 tokens a batch: 10 long + 22 short, then 18 short
 
 
 def test_scorer_pickles_and_saves(scorer, tmp_path):
@@ -76,15 +74,15 @@ def test_scorer_pickles_and_saves(scorer, tmp_path):
     expected = scorer.score_texts(texts)
     pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(scorer)).score_texts(texts), expected)
     loaded = ReferenceLMPerplexity.load(scorer.save(tmp_path / "perplexity"))
-    assert loaded.version == scorer.version and loaded.max_tokens == 128
+    assert loaded.version == scorer.version and loaded.max_tokens == 64
     pd.testing.assert_frame_equal(loaded.score_texts(texts), expected)
     documents = pd.DataFrame({"id": ["a", "b", "c", "d"], "text": texts})
     assert scorer.score(documents)["id"].tolist() == ["a", "b", "c", "d"]
 
 
 def test_max_tokens_must_fit_the_context(scorer):
-    with pytest.raises(ValueError, match="exceeds the model's context of 128"):
-        ReferenceLMPerplexity(scorer.model, scorer.tokenizer, scorer.reference_ppl, max_tokens=129)
+    with pytest.raises(ValueError, match="exceeds the model's context of 64"):
+        ReferenceLMPerplexity(scorer.model, scorer.tokenizer, scorer.reference_ppl, max_tokens=65)
 
 
 def _smollm2_installed() -> bool:

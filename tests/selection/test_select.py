@@ -5,7 +5,8 @@ from winnow.selection.accounting import AccountingError, check_accounting
 from winnow.selection.select import decide, duplicate_decisions, rank_by_score
 
 BASE = {"languages": ["en"], "min_lang_score": 0.65, "drop_near_duplicates": True,
-        "mode": "min_score", "min_score": 0.5, "top_fraction": 0.5, "token_budget": 100}
+        "mode": "min_score", "min_score": 0.5, "top_fraction": 0.5, "token_budget": 100,
+        "temperature": 2.0, "seed": 0, "hard_filters": {}, "quotas": {}}
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_near_duplicate_keeps_best_scored_member(documents, scores):
 
 
 def test_bad_mode_and_missing_scores_fail_clearly(documents, scores):
-    with pytest.raises(ValueError, match="select.mode must be one of"):
+    with pytest.raises(ValueError, match="select.mode: Input should be 'min_score', 'top_fraction'"):
         decide(documents, scores, {**BASE, "mode": "best"})
     with pytest.raises(ValueError, match="1 documents have no score"):
         decide(documents, scores.iloc[:5], BASE)

@@ -1,13 +1,17 @@
 """The training library on a tiny GPT-2 and a few hundred Wikipedia passages: seconds, on CPU."""
 
+import sys
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
 from tests.training.conftest import TINY
-from winnow.training.loop import TrainConfig, get_batch, n_blocks, tokenize_stream, train_causal_lm, train_lm
-from winnow.training.model import LMConfig, build_model, load_lm, save_lm
-from winnow.training.tokenizer import EOT, load_tokenizer, save_tokenizer, train_bpe_tokenizer
+from winnow.training.data import get_batch, n_blocks, tokenize_stream
+from winnow.training.loop import TrainConfig, train_lm
+from winnow.training.model import build_model, load_lm, save_lm
+from winnow.training.tokenizer import EOT, load_tokenizer, run_tokenizer, save_tokenizer
 
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
@@ -46,18 +50,18 @@ def test_each_epoch_visits_every_block_once(tokens):
 
 
 def test_loss_decreases(tokenizer, tokens):
-    history = train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=60 * 4 * 64, learning_rate=1e-2))
+    history = train_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=60 * 4 * 64, learning_rate=1e-2))
     losses = [r["loss"] for r in history]
     assert np.mean(losses[-5:]) < np.mean(losses[:5]) - 0.5  # 6.1 -> 5.3 nats here
     assert {"step", "tokens", "loss", "lr", "tokens_per_s"} <= set(history[0])
 
 
 def test_token_budget_is_never_exceeded(tokenizer, tokens):
-    history = train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=10_000))
+    history = train_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=10_000))
     assert len(history) == 10_000 // (4 * 64) == 39
     assert history[-1]["tokens"] == 39 * 256 <= 10_000
     with pytest.raises(ValueError, match="below one step"):
-        train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=255))
+        train_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=255))
 
 
 class Interrupted(Exception):
@@ -65,20 +69,20 @@ class Interrupted(Exception):
 
 
 def test_resume_after_interruption_gives_the_same_weights(tokenizer, tokens, tmp_path):
-    config = LMConfig(**{**TINY.__dict__, "dropout": 0.1})  # dropout: the RNG state must be restored too
+    config = replace(TINY, dropout=0.1)  # dropout: the RNG state must be restored too
     train = quiet(token_budget=12 * 256, checkpoint_every=5)
     straight = build_model(config, tokenizer)
-    expected = train_causal_lm(straight, tokens, train)
+    expected = train_lm(straight, tokens, train)
 
     def crash_at_step_7(record):
         if record["step"] == 7:
             raise Interrupted  # steps 6 and 7 are lost; the checkpoint holds step 5
 
     with pytest.raises(Interrupted):
-        train_causal_lm(build_model(config, tokenizer), tokens, train, tmp_path, on_step=crash_at_step_7)
+        train_lm(build_model(config, tokenizer), tokens, train, tmp_path, on_step=crash_at_step_7)
     torch.manual_seed(1234)  # a different process state must not matter
-    resumed = build_model(LMConfig(**{**config.__dict__, "init_seed": 99}), tokenizer)
-    history = train_causal_lm(resumed, tokens, train, tmp_path, init_from="resume")
+    resumed = build_model(replace(config, init_seed=99), tokenizer)
+    history = train_lm(resumed, tokens, train, tmp_path, init_from="resume")
 
     assert [r["loss"] for r in history] == [r["loss"] for r in expected]
     for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
@@ -87,14 +91,16 @@ def test_resume_after_interruption_gives_the_same_weights(tokenizer, tokens, tmp
 
 def test_resume_needs_a_matching_checkpoint(tokenizer, tokens, tmp_path):
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
-        train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=2560), tmp_path, init_from="resume")
-    train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=2560), tmp_path)
+        train_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=2560), tmp_path, init_from="resume")
+    train_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=2560), tmp_path)
     with pytest.raises(ValueError, match="different"):
-        train_causal_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=2560, seed=1), tmp_path, init_from="resume")
+        train_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=2560, seed=1), tmp_path, init_from="resume")
 
 
 def test_trained_lm_saves_and_loads_as_a_directory(texts, tmp_path):
-    model, tokenizer, history = train_lm(texts[:50], TINY, quiet(token_budget=5 * 256))
+    tokenizer = run_tokenizer(texts[:50], TINY.vocab_size)
+    model = build_model(TINY, tokenizer)
+    history = train_lm(model, tokenize_stream(texts[:50], tokenizer), quiet(token_budget=5 * 256))
     assert len(history) == 5
     save_lm(model, tokenizer, tmp_path)
     assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in tmp_path.iterdir()}
@@ -103,3 +109,19 @@ def test_trained_lm_saves_and_loads_as_a_directory(texts, tmp_path):
     assert loaded_tokenizer(texts[0], add_special_tokens=False)["input_ids"][:64] == ids[0].tolist()
     with torch.no_grad():
         assert torch.allclose(model(input_ids=ids).logits, loaded(input_ids=ids).logits)
+
+
+def test_a_resumed_run_keeps_its_saved_tokenizer(texts, tmp_path):
+    first = run_tokenizer(texts[:50], 512, tmp_path)
+    assert (tmp_path / "tokenizer.json").is_file()
+    other = texts[100:150]  # another sample would give other merges, so other ids than the checkpoint's
+    assert run_tokenizer(other, 512, tmp_path, resume=True).get_vocab() == first.get_vocab()
+    assert run_tokenizer(other, 512, tmp_path).get_vocab() != first.get_vocab()
+
+
+def test_training_without_a_progress_bar_needs_no_rich(tokenizer, tokens, monkeypatch):
+    monkeypatch.setitem(sys.modules, "rich", None)  # `import rich...` now fails, as on a machine without it
+    monkeypatch.setitem(sys.modules, "rich.progress", None)
+    assert len(train_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=2 * 256))) == 2
+    with pytest.raises(ImportError):
+        train_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=2 * 256, progress=True))

@@ -17,29 +17,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from winnow.rating.preferences import mark_repeats
 from winnow.rating.ratings import PAIRWISE_COLUMNS, read_rating_rows
 
-_FLIP = {"a": "b", "b": "a", "tie": "tie"}
 
-
-def canonical_choice(a_id: str, b_id: str, choice: str) -> str:
-    """The choice as if the pair had been shown with the smaller id as A."""
-    return choice if a_id < b_id else _FLIP[choice]
+def decided_judgments(judgments: pd.DataFrame) -> pd.DataFrame:
+    """The judgments that are not skips, `choice` named `preferred` as in the ratings contract."""
+    return judgments[judgments["choice"] != "skip"].rename(columns={"choice": "preferred"})
 
 
 def consistent_pairs(judgments: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """(one row per rater and pair, in the orientation first shown; number of rater-pairs left out
     because the rater's judgments of that pair disagreed). `judgments` as `store.all_judgments`."""
-    decided = judgments[judgments["choice"] != "skip"]
+    decided = decided_judgments(judgments)
     if decided.empty:
         return pd.DataFrame(columns=list(PAIRWISE_COLUMNS)), 0
-    outcome = [canonical_choice(a, b, c) for a, b, c in zip(decided["a_id"], decided["b_id"], decided["choice"])]
-    decided = decided.assign(outcome=outcome)
-    groups = decided.groupby(["rater", "pair_key"], sort=False)
-    agreeing = groups["outcome"].transform("nunique") == 1
-    first = decided[agreeing].drop_duplicates(["rater", "pair_key"], keep="first").sort_values("id")
-    pairs = first.rename(columns={"choice": "preferred"})[list(PAIRWISE_COLUMNS)].reset_index(drop=True)
-    n_conflicts = decided.loc[~agreeing, ["rater", "pair_key"]].drop_duplicates().shape[0]
+    marked = mark_repeats(decided)
+    first = marked[marked["alike"]].drop_duplicates(["rater", "key"], keep="first").sort_values("id")
+    pairs = first[list(PAIRWISE_COLUMNS)].reset_index(drop=True)
+    n_conflicts = marked.loc[~marked["alike"], ["rater", "key"]].drop_duplicates().shape[0]
     return pairs, n_conflicts
 
 

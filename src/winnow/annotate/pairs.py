@@ -23,6 +23,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from winnow.rating.preferences import pair_key
+
 KINDS = ("uncertain", "random", "shared", "repeat")
 _SMALL_POOL_PAIRS = 5_000  # below this many possible pairs, enumerate them instead of sampling
 
@@ -84,11 +86,6 @@ class Shown:
     a_id: str
     b_id: str
     choice: str
-
-
-def pair_key(a_id: str, b_id: str) -> str:
-    """The unordered pair, `"<smaller id> <larger id>"` (as `winnow.rating.evaluation.pair_keys`)."""
-    return f"{a_id} {b_id}" if a_id < b_id else f"{b_id} {a_id}"
 
 
 def rng_for(seed: int, rater: str, n_shown: int) -> np.random.Generator:

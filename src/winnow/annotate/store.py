@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from winnow.annotate.pairs import Shown, pair_key
+from winnow.annotate.pairs import Shown
+from winnow.rating.preferences import pair_key
 
 CHOICES = ("a", "b", "tie", "skip")
 COLUMNS = ("id", "token", "created_at", "rater", "session", "a_id", "b_id", "pair_key", "choice", "kind", "p_a")

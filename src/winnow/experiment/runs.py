@@ -21,9 +21,11 @@ from pathlib import Path
 import pandas as pd
 
 from winnow.scoring.cache import fingerprint, ids_fingerprint
-from winnow.training.evaluate import classification_metrics, heldout_evaluator
-from winnow.training.finetune import FinetuneConfig, finetune_classifier, predict, save_classifier
-from winnow.training.loop import TrainConfig, tokenize_stream, train_causal_lm
+from winnow.training.data import tokenize_stream
+from winnow.training.finetune import (FinetuneConfig, classification_metrics, finetune_classifier, predict,
+                                      save_classifier)
+from winnow.training.heldout import heldout_evaluator
+from winnow.training.loop import TrainConfig, train_lm
 from winnow.training.model import LMConfig, build_model, save_lm
 
 log = logging.getLogger(__name__)
@@ -52,8 +54,8 @@ def pretrain_run(corpus: pd.DataFrame, tokenizer, lm_config: LMConfig, train_con
     log.info("%s: %s on %d documents", run_dir, "resuming pretraining" if resume else "pretraining", len(corpus))
     model = build_model(lm_config, tokenizer)
     tokens = tokenize_stream(corpus["text"], tokenizer)
-    evaluate = heldout_evaluator(curve_texts, tokenizer, lm_config.n_ctx)
-    history = train_causal_lm(model, tokens, train_config, run_dir, "resume" if resume else "scratch", evaluate=evaluate)
+    evaluate = heldout_evaluator(curve_texts, tokenizer, lm_config.n_ctx, mask_prob=train_config.mask_prob)
+    history = train_lm(model, tokens, train_config, run_dir, "resume" if resume else "scratch", evaluate=evaluate)
     save_lm(model.cpu(), tokenizer, run_dir / "pretrained")
     (run_dir / "history.json").write_text(json.dumps(history))
     return history

@@ -66,3 +66,27 @@ def texts_from_folder(folder: str | Path, ids: Iterable[str], exclude: Iterable[
         if len(found) == len(wanted):
             break
     return pd.DataFrame({"id": list(found), "text": list(found.values())}, columns=["id", "text"])
+
+
+def resolve_rated_documents(documents: pd.DataFrame, files: dict[str, str], rated_corpus: str | None,
+                            exclude: Iterable[str], cache_root: Path | None = None) -> tuple[pd.DataFrame, dict]:
+    """(`id, text` of every document the ratings `files` ({"pairwise": path, ...}) name, counts by origin).
+
+    Looked up in `documents`, then in the files' own texts, then in `rated_corpus`; the folder is
+    read only for ids found nowhere else, and what it gave is kept under `cache_root` when given.
+    """
+    from winnow.scoring.cache import fingerprint, fit_cached  # a cached read: a "fit" of the folder
+
+    named = set().union(*(named_ids(path, kind) for kind, path in files.items()))
+    found = [documents.loc[documents["id"].isin(named), ["id", "text"]],
+             *(carried_texts(path, kind) for kind, path in files.items())]
+    missing = named - set(pd.concat(found)["id"])
+    counts = {"rated_docs_named": len(named), "rated_docs_in_corpus": len(found[0])}
+    if missing and rated_corpus:
+        folder = cache_root / fingerprint(str(rated_corpus), sorted(missing)) if cache_root else None
+        from_folder, _ = fit_cached(folder, lambda: texts_from_folder(rated_corpus, missing, exclude))
+        found.append(from_folder)
+        counts["rated_docs_from_rated_corpus"] = len(from_folder)
+    rated = pd.concat(found, ignore_index=True).drop_duplicates("id")
+    counts["rated_docs_found"] = len(rated)
+    return rated, counts

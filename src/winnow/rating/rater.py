@@ -19,8 +19,8 @@ import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression, Ridge
 
-from winnow.rating.bradley_terry import fit_bradley_terry, fit_pointwise
-from winnow.rating.features import DocumentFeaturizer, featurize_documents
+from winnow.rating.features import DocumentFeatures, DocumentFeaturizer, featurize_documents
+from winnow.rating.preferences import fit_bradley_terry
 from winnow.scoring.base import Scorer
 
 RATER_VERSION = "1"  # bump when the features or the score formula change
@@ -74,6 +74,14 @@ class PreferenceRater(Scorer):
         scores = self.score_texts(documents["text"], signals)
         scores.insert(0, "id", documents["id"].to_numpy())
         return scores
+
+
+def fit_pointwise(features: DocumentFeatures, points: pd.DataFrame, alpha: float = 1.0) -> Ridge:
+    """Ridge regression from features to the rater's score; one row per judgment, so a document
+    rated by three raters counts three times (its mean score is what the fit is pulled towards)."""
+    if points.empty:
+        raise ValueError("no pointwise scores to fit on")
+    return Ridge(alpha=alpha).fit(features.rows(points["id"]), points["score"].to_numpy(dtype=float))
 
 
 def _stats(values: np.ndarray) -> tuple[float, float]:

@@ -26,11 +26,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from winnow.rating.preferences import OUTCOMES, orient, pair_key
+
 PAIRWISE_COLUMNS = ("a_id", "b_id", "preferred", "rater")
 POINTWISE_COLUMNS = ("id", "rater", "score")
-OUTCOMES = ("a", "b", "tie")
 QUARANTINE_COLUMNS = ["file", "line", "reason", "error", "rater", "item"]
-_FLIP = {"a": "b", "b": "a", "tie": "tie"}
 _MAX_SHOWN = 40  # characters of a bad value echoed in a message
 
 
@@ -158,38 +158,44 @@ def _resolve_repeats(rows: list[dict], quarantine: _Quarantine, what: str) -> li
     return sorted(kept, key=lambda row: row["line"])
 
 
+def _read_ratings(path: str | Path, columns: tuple[str, ...], check, what: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(valid rows, quarantine) of one ratings file. `check(fields)` gets a record with every field
+    present and returns the row to keep (its `item` and `outcome` find repeats, see `_resolve_repeats`)
+    or `(reason, message, rater)` to quarantine it."""
+    name = Path(path).name
+    quarantine, candidates = _Quarantine(name), []
+    for line, fields in read_rating_rows(path, columns):
+        checked = _field_error(fields, columns) or check(fields)
+        if isinstance(checked, tuple):
+            quarantine.add(line, *checked)
+        else:
+            candidates.append({**checked, "line": line})
+    kept = _resolve_repeats(candidates, quarantine, what)
+    valid = pd.DataFrame([{c: row[c] for c in (*columns, "line")} for row in kept], columns=[*columns, "line"])
+    valid.insert(len(columns), "file", name)
+    return valid, quarantine.frame()
+
+
 def read_pairwise_ratings(path: str | Path, known_ids: Iterable[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(valid `a_id, b_id, preferred, rater, file, line`, quarantine `file, line, reason, error, rater, item`).
 
-    `item` is the pair as `"<smaller id> <larger id>"`, so repeats are found in either order.
+    `item` is the pair's key (`winnow.rating.preferences.pair_key`), so repeats are found in either order.
     """
     known = set(known_ids)
-    name = Path(path).name
-    quarantine, candidates = _Quarantine(name), []
-    for line, fields in read_rating_rows(path, PAIRWISE_COLUMNS):
-        if bad := _field_error(fields, PAIRWISE_COLUMNS):
-            quarantine.add(line, *bad)
-            continue
+
+    def check(fields: dict) -> dict | tuple:
         a_id, b_id, rater = (str(fields[c]).strip() for c in ("a_id", "b_id", "rater"))
         preferred = str(fields["preferred"]).strip().lower()
         row = {"a_id": a_id, "b_id": b_id, "preferred": preferred, "rater": rater}
         if error := _unknown_id(row, ("a_id", "b_id"), known):
-            quarantine.add(line, "unknown_id", error, rater)
-        elif a_id == b_id:
-            quarantine.add(line, "self_pair", f"a_id and b_id are the same document {_show(a_id)}", rater)
-        elif preferred not in OUTCOMES:
-            quarantine.add(line, "bad_preferred",
-                           f"preferred must be 'a', 'b' or 'tie', got {_show(fields['preferred'])}", rater)
-        else:
-            ordered = a_id < b_id
-            item = f"{a_id} {b_id}" if ordered else f"{b_id} {a_id}"
-            outcome = preferred if ordered else _FLIP[preferred]  # as if the pair were listed in id order
-            candidates.append({**row, "line": line, "item": item, "outcome": outcome})
-    kept = _resolve_repeats(candidates, quarantine, "pair")
-    valid = pd.DataFrame([{k: r[k] for k in ("a_id", "b_id", "preferred", "rater", "line")} for r in kept],
-                         columns=["a_id", "b_id", "preferred", "rater", "line"])
-    valid.insert(4, "file", name)
-    return valid, quarantine.frame()
+            return "unknown_id", error, rater
+        if a_id == b_id:
+            return "self_pair", f"a_id and b_id are the same document {_show(a_id)}", rater
+        if preferred not in OUTCOMES:
+            return "bad_preferred", f"preferred must be 'a', 'b' or 'tie', got {_show(fields['preferred'])}", rater
+        return {**row, "item": pair_key(a_id, b_id), "outcome": orient(a_id, b_id, preferred)}
+
+    return _read_ratings(path, PAIRWISE_COLUMNS, check, "pair")
 
 
 def read_pointwise_ratings(
@@ -198,29 +204,30 @@ def read_pointwise_ratings(
     """(valid `id, rater, score, file, line`, quarantine as for pairwise; `item` is the document id)."""
     low, high = score_range
     known = set(known_ids)
-    name = Path(path).name
-    quarantine, candidates = _Quarantine(name), []
-    for line, fields in read_rating_rows(path, POINTWISE_COLUMNS):
-        if bad := _field_error(fields, POINTWISE_COLUMNS):
-            quarantine.add(line, *bad)
-            continue
+
+    def check(fields: dict) -> dict | tuple:
         doc_id, rater = str(fields["id"]).strip(), str(fields["rater"]).strip()
         try:
             score = float(str(fields["score"]).strip()) if not isinstance(fields["score"], bool) else math.nan
         except ValueError:
             score = math.nan
         if error := _unknown_id({"id": doc_id}, ("id",), known):
-            quarantine.add(line, "unknown_id", error, rater)
-        elif not math.isfinite(score):
-            quarantine.add(line, "bad_score", f"score {_show(fields['score'])} is not a number", rater)
-        elif not low <= score <= high:
-            quarantine.add(line, "bad_score", f"score {score:g} is outside the range [{low:g}, {high:g}]", rater)
-        else:
-            candidates.append({"id": doc_id, "rater": rater, "score": score, "line": line,
-                               "item": doc_id, "outcome": score})
-    kept = _resolve_repeats(candidates, quarantine, "document")
-    valid = pd.DataFrame([{k: r[k] for k in ("id", "rater", "score", "line")} for r in kept],
-                         columns=["id", "rater", "score", "line"])
+            return "unknown_id", error, rater
+        if not math.isfinite(score):
+            return "bad_score", f"score {_show(fields['score'])} is not a number", rater
+        if not low <= score <= high:
+            return "bad_score", f"score {score:g} is outside the range [{low:g}, {high:g}]", rater
+        return {"id": doc_id, "rater": rater, "score": score, "item": doc_id, "outcome": score}
+
+    valid, quarantine = _read_ratings(path, POINTWISE_COLUMNS, check, "document")
     valid["score"] = valid["score"].astype(float)
-    valid.insert(3, "file", name)
-    return valid, quarantine.frame()
+    return valid, quarantine
+
+
+def repeats_in_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """`rater, key, alike`: one row per item a rater judged more than once, as
+    `winnow.rating.preferences.self_consistency` takes it. The readers kept one judgment of an
+    agreeing repeat and quarantined the others as `duplicate`; a disagreeing one is all `conflict`."""
+    repeated = quarantine[quarantine["reason"].isin(["duplicate", "conflict"])].drop_duplicates(["rater", "item"])
+    return pd.DataFrame({"rater": repeated["rater"], "key": repeated["item"],
+                         "alike": repeated["reason"] == "duplicate"})

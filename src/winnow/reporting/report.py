@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from winnow.config import SelectConfig
+from winnow.selection.select import threshold_summary
+
 
 def curation_metrics(decisions: pd.DataFrame, quarantine: pd.DataFrame, totals: dict) -> dict[str, float]:
     """Flat metric names for tracking: totals, drops per reason, and kept/dropped per source."""
@@ -23,7 +26,7 @@ def curation_metrics(decisions: pd.DataFrame, quarantine: pd.DataFrame, totals: 
     return metrics
 
 
-def selection_report(decisions: pd.DataFrame, quarantine: pd.DataFrame, totals: dict, params: dict) -> str:
+def selection_report(decisions: pd.DataFrame, quarantine: pd.DataFrame, totals: dict, config: SelectConfig) -> str:
     by_source = decisions.pivot_table(index="source", columns="reason", values="id", aggfunc="count", fill_value=0)
     by_source["total"] = by_source.sum(axis=1)
     failed = decisions.loc[decisions["reason"] != "exact_duplicate", "failed_rules"].str.split(",").explode()
@@ -34,11 +37,8 @@ def selection_report(decisions: pd.DataFrame, quarantine: pd.DataFrame, totals: 
         "",
         f"- documents in: **{totals['in']}** = kept **{totals['kept']}** + dropped **{totals['dropped']}**"
         f" + quarantined **{totals['quarantined']}**",
-        f"- threshold mode: `{params['mode']}` "
-        + {"min_score": f"(min score {params.get('min_score')})",
-           "top_fraction": f"(top {params.get('top_fraction')})",
-           "token_budget": f"(budget {params.get('token_budget')} tokens)"}.get(params["mode"], ""),
-        f"- languages kept: {params.get('languages') or 'all'} (min confidence {params.get('min_lang_score')})",
+        f"- threshold mode: {threshold_summary(config)}",
+        f"- languages kept: {config.languages or 'all'} (min confidence {config.min_lang_score})",
         "",
         "## Decisions by source",
         "",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from winnow.config import Bounds
 
 
 class Scorer(ABC):
@@ -29,7 +32,7 @@ class Scorer(ABC):
         return signals
 
 
-def apply_rules(signals: pd.DataFrame, rule_groups: Mapping[str, Mapping[str, Mapping[str, float]]]) -> pd.DataFrame:
+def apply_rules(signals: pd.DataFrame, rule_groups: Mapping[str, Mapping[str, Bounds | Mapping[str, float]]]) -> pd.DataFrame:
     """Check each signal against its `{min, max}` bounds (inclusive), rules grouped by filter family.
 
     Returns `failed_rules` (comma-separated `signal<min` / `signal>max`, "" when all pass) and
@@ -47,12 +50,14 @@ def apply_rules(signals: pd.DataFrame, rule_groups: Mapping[str, Mapping[str, Ma
             raise KeyError(f"rule group {group!r} names signals no scorer produced: {unknown}")
         failed_in_group = np.zeros(n, dtype=np.int64)
         for signal, bounds in rules.items():
-            if not bounds or set(bounds) - {"min", "max"}:
-                raise ValueError(f"rule {signal!r} must have 'min' and/or 'max', got {dict(bounds or {})}")
+            try:
+                bounds = Bounds.model_validate(bounds)
+            except ValueError:
+                raise ValueError(f"rule {signal!r} must have 'min' and/or 'max', got {dict(bounds or {})}") from None
             values = signals[signal].astype(float).to_numpy()
-            for side, fails in (("min", lambda v, b: v < b), ("max", lambda v, b: v > b)):
-                if side in bounds:
-                    mask = fails(values, bounds[side])
+            for side, limit, fails in (("min", bounds.min, np.less), ("max", bounds.max, np.greater)):
+                if limit is not None:
+                    mask = fails(values, limit)
                     labels.append(f"{signal}{'<' if side == 'min' else '>'}{side}")
                     masks.append(mask)
                     failed_in_group += mask  # a value fails at most one side of a rule
@@ -84,3 +89,23 @@ class SkippedScorer(Scorer):
     def score_texts(self, texts: Iterable[str]) -> pd.DataFrame:
         n = len(list(texts))
         return pd.DataFrame({c: np.full(n, np.nan) for c in self.columns})
+
+
+@dataclass(frozen=True)
+class FittedScorer:
+    """What a fit node hands its score node: the scorer, and what it was fitted on.
+
+    `key` fingerprints every input of the fit (version, parameters, training data): cached signals
+    are reused only under the same key. `metrics` are the fit's own numbers (cross-validated AUC,
+    held-out agreement...); `history` the per-step records when the fit trained a model.
+    """
+
+    scorer: Scorer
+    key: str
+    metrics: dict = field(default_factory=dict)
+    history: list = field(default_factory=list)
+
+    @property
+    def skipped(self) -> str:
+        """Why no scorer could be fitted on this corpus ("" when one was)."""
+        return self.scorer.reason if isinstance(self.scorer, SkippedScorer) else ""

@@ -35,25 +35,15 @@ class DSIRImportance(Scorer):
     name, version = "dsir", "1"
     columns = ("dsir_log_ratio", "dsir_log_ratio_per_ngram", "dsir_n_ngrams")
 
-    def __init__(
-        self,
-        n_buckets: int = 10_000,
-        pseudo_count: float = 1.0,
-        max_raw_docs: int | None = 100_000,
-        seed: int = 0,
-    ):
+    def __init__(self, n_buckets: int = 10_000, pseudo_count: float = 1.0, max_raw_docs: int | None = 100_000,
+                 seed: int = 0):
         if pseudo_count <= 0:
             raise ValueError(f"pseudo_count must be > 0 (it keeps log p finite), got {pseudo_count}")
         self.pseudo_count = pseudo_count
         self.max_raw_docs = max_raw_docs  # raw distribution fitted on a seeded sample of this many docs
         self.seed = seed
-        self._hasher = HashingVectorizer(
-            n_features=n_buckets,
-            token_pattern=WORDPUNCT,
-            ngram_range=(1, 2),
-            alternate_sign=False,
-            norm=None,
-        )
+        self._hasher = HashingVectorizer(n_features=n_buckets, token_pattern=WORDPUNCT, ngram_range=(1, 2),
+                                         alternate_sign=False, norm=None)
         self.log_diff: np.ndarray | None = None  # log p_ref − log p_raw, one per bucket
 
     def _log_distribution(self, texts: Sequence[str], what: str) -> np.ndarray:

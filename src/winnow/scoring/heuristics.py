@@ -96,8 +96,7 @@ class GopherRepetition(Scorer):
         """Characters in all occurrences of the most frequent n-gram (counted only if it repeats)."""
         if len(hashes) < n or not total_chars:
             return 0.0
-        grams = _ngram_hashes(hashes, n)
-        uniq, first, counts = np.unique(grams, return_index=True, return_counts=True)
+        _, first, counts = np.unique(_ngram_hashes(hashes, n), return_index=True, return_counts=True)
         # ties go to the n-gram seen first: word hashes are salted per process, their order is not stable
         tied = np.flatnonzero(counts == counts.max())
         top = int(tied[np.argmin(first[tied])])
@@ -111,8 +110,7 @@ class GopherRepetition(Scorer):
         """Characters of words covered by any n-gram occurring more than once (no double counting)."""
         if len(hashes) < n or not total_chars:
             return 0.0
-        grams = _ngram_hashes(hashes, n)
-        _, inverse, counts = np.unique(grams, return_inverse=True, return_counts=True)
+        _, inverse, counts = np.unique(_ngram_hashes(hashes, n), return_inverse=True, return_counts=True)
         starts = counts[inverse] > 1
         if not starts.any():
             return 0.0

@@ -27,12 +27,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 
 from winnow.scoring.base import Scorer
-from winnow.training.loop import TrainConfig, resolve_device, train_lm
-from winnow.training.model import LMConfig, load_lm, save_lm
-from winnow.training.tokenizer import EOT
+from winnow.training.data import tokenize_stream
+from winnow.training.device import resolve_device
+from winnow.training.heldout import document_nll
+from winnow.training.loop import TrainConfig, train_lm
+from winnow.training.model import LMConfig, build_model, load_lm, save_lm
+from winnow.training.tokenizer import EOT, run_tokenizer
 
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _CHARS_PER_TOKEN = 6  # tokenize a prefix this many chars per wanted token (99 % of the sample needs < 4.5)
@@ -150,20 +152,9 @@ class ReferenceLMPerplexity(Scorer):
         return np.exp(nll), lengths
 
     def _mean_nll(self, rows: list[list[int]]) -> np.ndarray:
-        """Mean next-token loss (nats) of each token sequence, in one forward pass."""
-        device = next(self.model.parameters()).device
-        # inputs: EOT + tokens[:-1]; targets: tokens, right-padded with -100 (cross_entropy ignores it)
-        inputs = torch.full((len(rows), max(map(len, rows))), self.start_id, dtype=torch.long)
-        targets = torch.full(inputs.shape, -100, dtype=torch.long)
-        for row, seq in enumerate(rows):
-            inputs[row, 1 : len(seq)] = torch.tensor(seq[:-1], dtype=torch.long)
-            targets[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-        autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
-        with torch.inference_mode(), autocast:  # right padding needs no attention mask: causal attention
-            logits = self.model(input_ids=inputs.to(device)).logits  # never looks to the right
-            flat = logits.float().reshape(-1, logits.size(-1))  # (rows x width, vocabulary), no copy in fp32
-            losses = F.cross_entropy(flat, targets.to(device).reshape(-1), reduction="none").view(targets.shape)
-        return (losses.sum(1).cpu() / (targets != -100).sum(1)).double().numpy()
+        """Mean next-token loss (nats) of each token sequence, read after the start token."""
+        sums, counts = document_nll(self.model, [[self.start_id, *seq] for seq in rows])
+        return (sums / counts).double().numpy()
 
     def score_from_ppl(self, ppl: np.ndarray) -> np.ndarray:
         """Share of reference passages with a strictly higher perplexity; 0 for NaN."""
@@ -272,10 +263,13 @@ def fit_reference_lm(
         lm, tokenizer = load_smollm2(str(resolve_device("auto")))
         history: list[dict] = []
     elif model == "reference":
-        lm_config = LMConfig(**lm_config) if isinstance(lm_config, dict) else lm_config
+        lm_config = lm_config if isinstance(lm_config, LMConfig) else LMConfig(**(lm_config or {}))
         if not isinstance(train_config, TrainConfig):
             train_config = TrainConfig(**{"seed": seed, **(train_config or {})})
-        lm, tokenizer, history = train_lm(train_texts, lm_config, train_config, checkpoint_dir, init_from, on_step)
+        tokenizer = run_tokenizer(train_texts, lm_config.vocab_size, checkpoint_dir, resume=init_from == "resume")
+        lm = build_model(lm_config, tokenizer)
+        tokens = tokenize_stream(train_texts, tokenizer)
+        history = train_lm(lm, tokens, train_config, checkpoint_dir, init_from, on_step)
     else:
         raise ValueError(f"model must be 'reference' or 'smollm2', got {model!r}")
     scorer = ReferenceLMPerplexity(lm, tokenizer, [], max_tokens, batch_tokens, source=model, threads=threads)

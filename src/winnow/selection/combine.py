@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
+import scipy.sparse as sp
+
+from winnow.rating.features import DocumentFeatures
+from winnow.rating.preferences import fit_bradley_terry
 
 
 def zscore(values: pd.Series) -> pd.Series:
@@ -41,17 +43,17 @@ def combine_weighted(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.S
 
 
 def learn_weights(scores: pd.DataFrame, pairs: pd.DataFrame, columns: list[str], C: float = 1.0) -> dict[str, float]:
-    """Weights such that Σ wᵢ·zᵢ orders rated pairs as the raters did (Bradley–Terry on scorer outputs).
+    """Weights such that Σ wᵢ·zᵢ orders rated pairs as the raters did: the rater's own Bradley–Terry
+    fit (`winnow.rating.preferences.fit_bradley_terry`) with the z-scored columns as features.
 
-    `scores` is keyed by `id`; `pairs` holds `a_id, b_id, preferred` (a | b | tie); ties carry no
-    order and are left out. Each pair enters twice, flipped, so the fit has no side bias.
+    `scores` is keyed by `id`; `pairs` holds `a_id, b_id, preferred` (a | b | tie). Pairs of documents
+    not in `scores` are left out; a tie counts half a win each way, as for the rater.
     """
     z = standardise(scores, columns).set_index(scores["id"])
-    decided = pairs[pairs["preferred"].isin(["a", "b"]) & pairs["a_id"].isin(z.index) & pairs["b_id"].isin(z.index)]
-    if decided["preferred"].nunique() < 1 or len(decided) < 10:
-        raise ValueError(f"a learned combination needs >= 10 decided pairs of scored documents, got {len(decided)}")
-    diff = z.loc[decided["a_id"]].to_numpy() - z.loc[decided["b_id"]].to_numpy()
-    a_wins = (decided["preferred"] == "a").to_numpy()
-    X, y = np.vstack([diff, -diff]), np.r_[a_wins, ~a_wins].astype(int)
-    model = LogisticRegression(C=C, fit_intercept=False, max_iter=1000).fit(X, y)
+    scored = pairs[pairs["a_id"].isin(z.index) & pairs["b_id"].isin(z.index)]
+    n_decided = int(scored["preferred"].isin(["a", "b"]).sum())
+    if n_decided < 10:
+        raise ValueError(f"a learned combination needs >= 10 decided pairs of scored documents, got {n_decided}")
+    features = DocumentFeatures(z.index, sp.csr_matrix(z.to_numpy()))
+    model = fit_bradley_terry(features, scored, C=C)
     return dict(zip(columns, model.coef_[0].round(6).tolist()))

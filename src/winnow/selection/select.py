@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-THRESHOLD_MODES = ("min_score", "top_fraction", "token_budget", "temperature")
+from winnow.config import Bounds, SelectConfig, parse
+
 CHARS_PER_TOKEN = 4.0  # GPT-2 BPE averages about 4 characters per token on English prose
 
 
@@ -70,51 +71,56 @@ def take_in_order(eligible: pd.DataFrame, size: float, unit: str, quotas: dict, 
     return pd.Series(out, index=eligible.index, dtype=object)
 
 
-def threshold(eligible: pd.DataFrame, params: dict) -> pd.Series:
+def threshold_summary(config: SelectConfig) -> str:
+    """The threshold in words, for reports: the one place besides `threshold` that reads the mode."""
+    return f"`{config.mode}` " + {
+        "min_score": f"(min score {config.min_score})",
+        "top_fraction": f"(top {config.top_fraction})",
+        "token_budget": f"(budget {config.token_budget} tokens)",
+        "temperature": f"(sample {config.top_fraction} at temperature {config.temperature}, seed {config.seed})",
+    }[config.mode]
+
+
+def score_cutoff(config: SelectConfig) -> float | None:
+    """The combined score below which nothing is kept, when the mode has one (for plots)."""
+    return config.min_score if config.mode == "min_score" else None
+
+
+def threshold(eligible: pd.DataFrame, config: SelectConfig) -> pd.Series:
     """The reason each eligible document (sorted by rank) is not kept, "" for kept ones."""
-    mode, quotas = params["mode"], params.get("quotas") or {}
-    if mode not in THRESHOLD_MODES:
-        raise ValueError(f"select.mode must be one of {THRESHOLD_MODES}, got {mode!r}")
-    if mode in ("top_fraction", "temperature"):
-        fraction = params["top_fraction"]
-        if not 0 < fraction <= 1:
-            raise ValueError(f"select.top_fraction must be in (0, 1], got {fraction}")
-    if mode == "min_score":
-        passing = eligible["score"] >= params["min_score"]
+    quotas, n_fraction = config.quotas, int(np.ceil(config.top_fraction * len(eligible)))
+    if config.mode == "min_score":
+        passing = eligible["score"] >= config.min_score
         reasons = pd.Series("below_min_score", index=eligible.index, dtype=object)
         reasons[passing] = take_in_order(eligible[passing], int(passing.sum()), "docs", quotas, "below_min_score")
         return reasons
-    if mode == "top_fraction":
-        return take_in_order(eligible, int(np.ceil(fraction * len(eligible))), "docs", quotas, "below_top_fraction")
-    if mode == "token_budget":
-        return take_in_order(eligible, params["token_budget"], "tokens", quotas, "over_token_budget")
-    order = temperature_order(eligible, params["temperature"], params.get("seed", 0)).sort_values()
-    drawn = take_in_order(eligible.loc[order.index], int(np.ceil(fraction * len(eligible))), "docs", quotas, "not_sampled")
+    if config.mode == "top_fraction":
+        return take_in_order(eligible, n_fraction, "docs", quotas, "below_top_fraction")
+    if config.mode == "token_budget":
+        return take_in_order(eligible, config.token_budget, "tokens", quotas, "over_token_budget")
+    order = temperature_order(eligible, config.temperature, config.seed).sort_values()
+    drawn = take_in_order(eligible.loc[order.index], n_fraction, "docs", quotas, "not_sampled")
     return drawn.loc[eligible.index]
 
 
-def hard_filter_failures(docs: pd.DataFrame, filters: dict) -> pd.Series:
-    """`failed_<column>` for the first `{column: {min, max}}` filter a document fails, else ""."""
+def hard_filter_failures(docs: pd.DataFrame, filters: dict[str, Bounds]) -> pd.Series:
+    """`failed_<column>` for the first `{column: Bounds}` filter a document fails, else ""."""
     reasons = pd.Series("", index=docs.index, dtype=object)
-    for column, bounds in (filters or {}).items():
+    for column, bounds in filters.items():
         if column not in docs.columns:
             raise KeyError(f"select.hard_filters names {column!r}, which no scorer produced")
-        values = docs[column].astype(float)
-        fails = values.isna()
-        if "min" in bounds:
-            fails |= values < bounds["min"]
-        if "max" in bounds:
-            fails |= values > bounds["max"]
+        fails = bounds.fails(docs[column].astype(float))
         reasons[fails & (reasons == "")] = f"failed_{column}"
     return reasons
 
 
-def decide(documents: pd.DataFrame, scores: pd.DataFrame, params: dict) -> pd.DataFrame:
+def decide(documents: pd.DataFrame, scores: pd.DataFrame, config: SelectConfig | dict) -> pd.DataFrame:
     """One decision per unique document: `id, kept, rank, score, reason` plus the scores behind it.
 
     `scores` is keyed by id and must hold a `score` column (higher is better); any other columns are carried
     into the decision table so a reader sees why.
     """
+    config = config if isinstance(config, SelectConfig) else parse("select", config)
     docs = documents[["id", "source", "file", "position", "n_chars", "lang", "lang_score", "dup_cluster"]].merge(
         scores, on="id", how="left", validate="one_to_one"
     )
@@ -125,19 +131,18 @@ def decide(documents: pd.DataFrame, scores: pd.DataFrame, params: dict) -> pd.Da
     docs = docs.sort_values("rank").reset_index(drop=True)
     docs["reason"] = ""
 
-    languages = params.get("languages")
-    if languages:
-        wrong_lang = ~docs["lang"].isin(languages) | (docs["lang_score"] < params["min_lang_score"])
+    if config.languages:
+        wrong_lang = ~docs["lang"].isin(config.languages) | (docs["lang_score"] < config.min_lang_score)
         docs.loc[wrong_lang, "reason"] = "language"
-    if params.get("drop_near_duplicates", True):
+    if config.drop_near_duplicates:
         open_ = docs["reason"] == ""
         losers = near_duplicate_losers(docs[open_])
         docs.loc[losers[losers].index, "reason"] = "near_duplicate"
 
     open_ = docs["reason"] == ""
-    docs.loc[open_, "reason"] = hard_filter_failures(docs[open_], params.get("hard_filters"))
+    docs.loc[open_, "reason"] = hard_filter_failures(docs[open_], config.hard_filters)
     eligible = docs[docs["reason"] == ""]
-    docs.loc[eligible.index, "reason"] = threshold(eligible, params)
+    docs.loc[eligible.index, "reason"] = threshold(eligible, config)
     docs["kept"] = docs["reason"] == ""
     docs.loc[docs["kept"], "reason"] = "kept"
     return docs

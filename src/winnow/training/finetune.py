@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from sklearn.metrics import accuracy_score, classification_report, f1_score
 from transformers import (AutoModelForSequenceClassification, PreTrainedModel, PreTrainedTokenizerFast,
                           get_linear_schedule_with_warmup)
 
-from winnow.training.evaluate import classification_metrics
-from winnow.training.loop import eot_prefixed, pad_rows, resolve_device
+from winnow.training.data import eot_prefixed, pad_rows
+from winnow.training.device import resolve_device
 from winnow.training.tokenizer import load_tokenizer, save_tokenizer
 
 
@@ -32,6 +33,7 @@ class FinetuneConfig:
     learning_rate: float = 1e-3  # tiny models pretrained briefly want far more than BERT's 2e-5
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
+    grad_clip: float = 1.0  # global gradient-norm clip, as in pretraining
     max_length: int = 64  # tokens per example, EOT included (reviews: median ~25 tokens)
     freeze_layers: int = 0  # 0 = train everything; N = embeddings and the first N blocks frozen
     eval_every: int = 0  # steps between dev evaluations; 0 = once per epoch
@@ -114,7 +116,7 @@ def finetune_classifier(pretrained_dir: str | Path, train: tuple[list[str], list
             ids, mask = _batch([rows[i] for i in index], tokenizer.pad_token_id, device)
             loss = F.cross_entropy(model(input_ids=ids, attention_mask=mask).logits.float(), labels[index].to(device))
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            torch.nn.utils.clip_grad_norm_(params, config.grad_clip)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
@@ -135,6 +137,17 @@ def finetune_classifier(pretrained_dir: str | Path, train: tuple[list[str], list
     model.load_state_dict(best_state)
     model.eval()
     return model, tokenizer, history
+
+
+def classification_metrics(y_true, y_pred, label_names: list[str]) -> tuple[dict, str]:
+    """({accuracy, macro_f1}, scikit-learn's classification report) for label indices."""
+    labels = list(range(len(label_names)))
+    metrics = {
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+    }
+    report = classification_report(y_true, y_pred, labels=labels, target_names=label_names, digits=3, zero_division=0)
+    return metrics, report
 
 
 def save_classifier(model: PreTrainedModel, tokenizer: PreTrainedTokenizerFast, directory: str | Path) -> Path:

@@ -1,30 +1,30 @@
-"""Train a causal LM on a stream of texts for a fixed token budget (nanoGPT's train.py as functions).
+"""Train an LM on a token stream for a fixed token budget (nanoGPT's train.py as functions).
 
-Reads top to bottom: config, data (texts -> one token stream -> blocks), optimizer and schedule,
-checkpoints, the loop. Data order is a pure function of (seed, step), so a resumed run needs no
-data-loader state and ends with the same weights as an uninterrupted one.
+Reads top to bottom: config, optimizer and schedule, progress bar, the loop. The data
+(`winnow.training.data`), the masked objective (`.masking`) and checkpoints (`.checkpoints`) live
+beside it. `train_lm` is the one function that trains an LM: the perplexity scorer's reference LM
+and the experiment's arms both go through it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
-import shutil
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from safetensors.torch import load_model, save_model
-from transformers import PreTrainedModel, PreTrainedTokenizerFast, get_cosine_with_min_lr_schedule_with_warmup
+from transformers import PreTrainedModel, get_cosine_with_min_lr_schedule_with_warmup
 
-from winnow.training.model import LMConfig, build_model, context_length, is_masked_lm
-from winnow.training.tokenizer import load_tokenizer, save_tokenizer, train_bpe_tokenizer
+from winnow.training.checkpoints import load_checkpoint, save_checkpoint
+from winnow.training.data import get_batch, n_blocks
+from winnow.training.device import autocast_for, resolve_device
+from winnow.training.masking import mask_tokens, masked_lm_loss, masking_ids
+from winnow.training.model import context_length, is_masked_lm
 
 
 @dataclass
@@ -60,103 +60,10 @@ class TrainConfig:
         return steps
 
 
-def resolve_device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
-# ---------------------------------------------------------------------------------------------
-# Data: every document preceded by <|endoftext|>, all concatenated, read in blocks of n_ctx + 1
-# tokens (inputs = block[:-1], targets = block[1:]) that overlap by one token, so each token of the
-# stream is a target exactly once per epoch.
-
-
-def tokenize_stream(texts: Iterable[str], tokenizer: PreTrainedTokenizerFast, chunk: int = 1000) -> np.ndarray:
-    """One int32 array: EOT doc EOT doc ... (the scorer also starts every document after an EOT)."""
-    eot = tokenizer.eos_token_id
-    parts: list[np.ndarray] = []
-    batch: list[str] = []
-
-    def flush() -> None:
-        for ids in tokenizer(batch, add_special_tokens=False)["input_ids"]:
-            parts.append(np.array([eot, *ids], dtype=np.int32))
-        batch.clear()
-
-    for text in texts:
-        batch.append(text)
-        if len(batch) == chunk:
-            flush()
-    if batch:
-        flush()
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-
-
-def eot_prefixed(texts: Iterable[str], tokenizer: PreTrainedTokenizerFast, max_length: int) -> list[list[int]]:
-    """EOT + the first `max_length - 1` tokens of each text: a document starts as it did in pretraining."""
-    eot = tokenizer.eos_token_id
-    return [[eot, *ids[: max_length - 1]] for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
-
-
-def pad_rows(rows: list[list[int]], pad: int) -> torch.Tensor:
-    """Right-pad token rows with `pad` into one (rows, longest) tensor."""
-    width = max(len(r) for r in rows)
-    return torch.tensor([r + [pad] * (width - len(r)) for r in rows], dtype=torch.long)
-
-
-def n_blocks(tokens: np.ndarray, n_ctx: int) -> int:
-    return max((len(tokens) - 1) // n_ctx, 0)
-
-
-@lru_cache(maxsize=4)
-def _epoch_order(seed: int, epoch: int, blocks: int) -> np.ndarray:
-    return np.random.default_rng([seed, epoch]).permutation(blocks)
-
-
-def get_batch(tokens: np.ndarray, n_ctx: int, step: int, batch_size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(inputs, targets) for `step`: sample i of the run is block order[i % n] of epoch i // n."""
-    blocks = n_blocks(tokens, n_ctx)
-    samples = np.arange(step * batch_size, (step + 1) * batch_size)
-    starts = [int(_epoch_order(seed, s // blocks, blocks)[s % blocks]) * n_ctx for s in samples]
-    batch = torch.from_numpy(np.stack([tokens[a : a + n_ctx + 1] for a in starts]).astype(np.int64))
-    return batch[:, :-1], batch[:, 1:]
-
-
 def causal_lm_loss(model: PreTrainedModel, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Mean next-token cross-entropy (nats), computed in fp32 even under bf16 autocast."""
     logits = model(input_ids=inputs).logits
     return F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), targets.reshape(-1))
-
-
-def mask_tokens(inputs: torch.Tensor, ids: dict, mask_prob: float, seed: int, step: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """BERT's dynamic masking: (masked inputs, labels with -100 where nothing is predicted).
-
-    The mask is drawn from (seed, step), so a block seen twice gets two different masks and a
-    resumed run draws the same masks as an uninterrupted one. Special tokens are never masked.
-    """
-    generator = torch.Generator().manual_seed(seed * 1_000_003 + step)
-    special = torch.isin(inputs, torch.tensor(ids["special"]))
-    chosen = (torch.rand(inputs.shape, generator=generator) < mask_prob) & ~special
-    action = torch.rand(inputs.shape, generator=generator)
-    random_ids = torch.randint(ids["vocab_size"], inputs.shape, generator=generator)
-    masked = inputs.clone()
-    masked[chosen & (action < 0.8)] = ids["mask"]
-    swap = chosen & (action >= 0.8) & (action < 0.9)
-    masked[swap] = random_ids[swap]
-    return masked, torch.where(chosen, inputs, torch.full_like(inputs, -100))
-
-
-def masked_lm_loss(model: PreTrainedModel, inputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy over the masked positions only."""
-    logits = model(input_ids=inputs).logits
-    return F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), labels.reshape(-1), ignore_index=-100)
-
-
-def masking_ids(model: PreTrainedModel) -> dict:
-    """What masking needs from a masked LM's config (build_model stores the tokenizer's ids there)."""
-    config = model.config
-    special = [i for i in (config.eos_token_id, config.pad_token_id, config.mask_token_id) if i is not None]
-    return {"mask": config.mask_token_id, "special": special, "vocab_size": config.vocab_size}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,70 +88,26 @@ def make_schedule(optimizer: torch.optim.Optimizer, config: TrainConfig, max_ste
 
 
 # ---------------------------------------------------------------------------------------------
-# Checkpoints: a directory with model.safetensors + config.json (the model) and state.pt
-# (optimizer, scheduler, step, RNG, history, train config). Written to a sibling and swapped in,
-# so an interruption mid-save leaves the previous checkpoint intact.
-
-
-def save_checkpoint(directory: Path, model: PreTrainedModel, optimizer, scheduler, step: int, history: list[dict],
-                    config: TrainConfig) -> None:
-    staging = directory.with_name(directory.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    save_model(model, str(staging / "model.safetensors"))  # handles the tied input/output embeddings
-    model.config.to_json_file(staging / "config.json")
-    state = {
-        "step": step,
-        "optimizer": optimizer.state_dict(),
-        "scheduler": scheduler.state_dict(),
-        "rng_cpu": torch.get_rng_state(),
-        "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        "history": history,
-        "train_config": asdict(config),
-    }
-    torch.save(state, staging / "state.pt")
-    old = directory.with_name(directory.name + ".old")
-    if directory.exists():
-        directory.rename(old)
-    staging.rename(directory)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def load_checkpoint(directory: Path, model: PreTrainedModel, optimizer, scheduler,
-                    config: TrainConfig) -> tuple[int, list[dict]]:
-    """Restore everything `save_checkpoint` wrote into the given objects; returns (step, history)."""
-    if not (directory / "state.pt").is_file():
-        raise FileNotFoundError(f"{directory}: no checkpoint to resume from (state.pt missing)")
-    state = torch.load(directory / "state.pt", map_location="cpu", weights_only=True)
-    saved = state["train_config"]
-    changed = [k for k in ("seed", "batch_size", "token_budget") if saved[k] != getattr(config, k)]
-    if changed:
-        raise ValueError(f"{directory}: checkpoint was trained with different {changed}: {[saved[k] for k in changed]}")
-    load_model(model, str(directory / "model.safetensors"), device=str(next(model.parameters()).device))
-    optimizer.load_state_dict(state["optimizer"])
-    scheduler.load_state_dict(state["scheduler"])
-    torch.set_rng_state(state["rng_cpu"])
-    if state["rng_cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["rng_cuda"])
-    return state["step"], state["history"]
-
-
-# ---------------------------------------------------------------------------------------------
 # The loop
 
 
-def _progress_bar(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("[bold]training"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]:.3f}  {task.fields[tok_s]:,.0f} tok/s"),
-        TimeRemainingColumn(),
-        disable=not enabled,
-    )
+@contextlib.contextmanager
+def _progress_bar(enabled: bool, total: int, completed: int):
+    """Yields `show(completed=, loss=, tok_s=)`; rich is imported only when the bar is drawn, so a
+    run with `progress=False` needs no rich (a bare GPU machine)."""
+    if not enabled:
+        yield lambda **fields: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = [TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("loss {task.fields[loss]:.3f}  {task.fields[tok_s]:,.0f} tok/s"), TimeRemainingColumn()]
+    with Progress(*columns) as progress:
+        task = progress.add_task("train", total=total, completed=completed, loss=math.nan, tok_s=0.0)
+        yield lambda **fields: progress.update(task, **fields)
 
 
-def train_causal_lm(
+def train_lm(
     model: PreTrainedModel,
     tokens: np.ndarray,
     config: TrainConfig,
@@ -286,13 +149,12 @@ def train_causal_lm(
         step, history = load_checkpoint(checkpoint, model, optimizer, scheduler, config)
     else:
         torch.manual_seed(config.seed)  # dropout masks
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
+    autocast = autocast_for(device)
     forward = torch.compile(model) if config.compile and device.type == "cuda" else model
     tokens_per_step = config.tokens_per_step(n_ctx)
     masking = masking_ids(model) if is_masked_lm(model) else None
 
-    with _progress_bar(config.progress) as progress:
-        task = progress.add_task("train", total=max_steps, completed=step, loss=math.nan, tok_s=0.0)
+    with _progress_bar(config.progress, max_steps, step) as show:
         while step < max_steps:
             started = time.perf_counter()
             lr = scheduler.get_last_lr()[0]
@@ -315,7 +177,7 @@ def train_causal_lm(
             if evaluate is not None and ((config.eval_every and step % config.eval_every == 0) or step == max_steps):
                 record.update(_evaluated(model, evaluate, autocast))
             history.append(record)
-            progress.update(task, completed=step, loss=loss_value, tok_s=tokens_per_s)
+            show(completed=step, loss=loss_value, tok_s=tokens_per_s)
             due = config.checkpoint_every and step % config.checkpoint_every == 0
             if checkpoint is not None and (due or step == max_steps):
                 save_checkpoint(checkpoint, model, optimizer, scheduler, step, history, config)
@@ -331,30 +193,3 @@ def _evaluated(model: PreTrainedModel, evaluate: Callable[[PreTrainedModel], dic
         metrics = evaluate(model)
     model.train()
     return metrics
-
-
-def train_lm(
-    texts: Iterable[str],
-    lm_config: LMConfig | None = None,
-    train_config: TrainConfig | None = None,
-    checkpoint_dir: str | Path | None = None,
-    init_from: str = "scratch",
-    on_step: Callable[[dict], None] | None = None,
-) -> tuple[PreTrainedModel, PreTrainedTokenizerFast, list[dict]]:
-    """Tokenizer + model from scratch on `texts`: (model, tokenizer, per-step history).
-
-    The tokenizer is saved beside the checkpoint, and a resume reuses it rather than retraining.
-    """
-    lm_config = lm_config or LMConfig()
-    train_config = train_config or TrainConfig()
-    texts = list(texts)
-    if init_from == "resume" and checkpoint_dir is not None and (Path(checkpoint_dir) / "tokenizer.json").is_file():
-        tokenizer = load_tokenizer(checkpoint_dir)
-    else:
-        tokenizer = train_bpe_tokenizer(texts, lm_config.vocab_size)
-    if checkpoint_dir is not None:
-        save_tokenizer(tokenizer, checkpoint_dir)
-    model = build_model(lm_config, tokenizer)
-    tokens = tokenize_stream(texts, tokenizer)
-    history = train_causal_lm(model, tokens, train_config, checkpoint_dir, init_from, on_step)
-    return model, tokenizer, history

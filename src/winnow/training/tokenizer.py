@@ -71,3 +71,16 @@ def load_tokenizer(directory: str | Path) -> PreTrainedTokenizerFast:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no tokenizer.json (save one with save_tokenizer)")
     return wrap_tokenizer(Tokenizer.from_file(str(path)))
+
+
+def run_tokenizer(texts: Iterable[str], vocab_size: int, directory: str | Path | None = None,
+                  resume: bool = False) -> PreTrainedTokenizerFast:
+    """The tokenizer of a training run that owns `directory`: trained on `texts` and saved there, or,
+    when resuming, the one saved there before (retraining could give other ids than the checkpoint's)."""
+    if resume and directory is not None and (Path(directory) / "tokenizer.json").is_file():
+        tokenizer = load_tokenizer(directory)
+    else:
+        tokenizer = train_bpe_tokenizer(texts, vocab_size)
+    if directory is not None:
+        save_tokenizer(tokenizer, directory)
+    return tokenizer

@@ -5,6 +5,7 @@ const $ = (id) => document.getElementById(id);
 const missing = (x) => x === null || x === undefined;
 const pct = (x) => (missing(x) ? "–" : (100 * x).toFixed(1) + " %");
 const num = (x) => (missing(x) ? "–" : String(x));
+const kappa = (x) => (missing(x) ? "–" : x.toFixed(2));
 
 function row(cells) {
   const tr = document.createElement("tr");
@@ -18,11 +19,12 @@ function row(cells) {
 
 function showRaters(j) {
   $("overall").textContent = j.n_judgments + " judgments stored · " + j.n_exported + " exported for the rater" +
-    " · agreement between raters on shared pairs: " + pct(j.inter_rater_agreement) + " (" + j.n_inter_rater + " votes)" +
+    " · agreement between raters on shared pairs: " + pct(j.inter_rater_agreement) + " (" + j.n_inter_rater + " votes" +
+    ", Cohen's κ " + kappa(j.inter_rater_kappa) + ")" +
     (j.n_conflicting_repeats ? " · " + j.n_conflicting_repeats + " pair(s) judged both ways by one rater, not exported" : "");
   const body = $("raters").tBodies[0];
   body.replaceChildren(...j.raters.map((r) => row([r.rater, r.judged, r.a, r.b, r.tie, r.skipped, r.n_repeated,
-    pct(r.self_consistency), r.n_shared, pct(r.agreement_with_others)])));
+    pct(r.self_consistency), r.n_shared, pct(r.agreement_with_others), kappa(r.kappa_with_others)])));
 }
 
 function showModel(m, exportPath) {

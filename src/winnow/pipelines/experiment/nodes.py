@@ -19,8 +19,8 @@ from winnow.experiment.decontaminate import decontaminate
 from winnow.experiment.report import (comparison_table, data_efficiency, efficiency_plot, heldout_curves,
                                       learning_curves_plot, render_report)
 from winnow.experiment.runs import finetune_run, pretrain_run
-from winnow.training.evaluate import heldout_evaluator
 from winnow.training.finetune import FinetuneConfig
+from winnow.training.heldout import heldout_evaluator
 from winnow.training.loop import TrainConfig
 from winnow.training.model import LMConfig, context_length, load_lm
 from winnow.training.tokenizer import train_bpe_tokenizer
@@ -114,20 +114,23 @@ def evaluate_arm(pretrained: dict, finetuned: dict, heldout_corpus: pd.DataFrame
     rows = []
     for key, run in pretrained.items():
         model, tokenizer = load_lm(Path(run["run_dir"]) / "pretrained")
-        lm_metrics = heldout_evaluator(heldout_corpus["text"].tolist(), tokenizer, context_length(model))(model)
+        mask_prob = run["train_config"]["mask_prob"]
+        lm_metrics = heldout_evaluator(heldout_corpus["text"].tolist(), tokenizer, context_length(model),
+                                       mask_prob=mask_prob)(model)
         rows.append({"arm": run["arm"], "seed": run["seed"], "docs": run["docs"], "corpus_tokens": run["corpus_tokens"],
                      "pretrain_tokens": run["history"][-1]["tokens"], "final_train_loss": run["history"][-1]["loss"],
                      **lm_metrics, **finetuned[key]["metrics"]})
     return pd.DataFrame(rows)
 
 
-def compare_arms(curated: pd.DataFrame, random: pd.DataFrame, full: pd.DataFrame, curated_pretrained: dict,
-                 random_pretrained: dict, full_pretrained: dict, curated_finetuned: dict, random_finetuned: dict,
-                 full_finetuned: dict, arms_metrics: dict, decontamination_metrics: dict, params: dict):
-    """The comparison: table (means, CIs), report, learning curves, data efficiency, child runs."""
-    results = pd.concat([curated, random, full], ignore_index=True)
-    pretrained = {"curated": curated_pretrained, "random": random_pretrained, "full": full_pretrained}
-    finetuned = {"curated": curated_finetuned, "random": random_finetuned, "full": full_finetuned}
+def compare_arms(arms_metrics: dict, decontamination_metrics: dict, params: dict, **per_arm):
+    """The comparison: table (means, CIs), report, learning curves, data efficiency, child runs.
+
+    `per_arm` holds each arm's `arm_results_<arm>`, `pretrained_<arm>` and `finetuned_<arm>`.
+    """
+    results = pd.concat([per_arm[f"arm_results_{arm}"] for arm in ARMS], ignore_index=True)
+    pretrained = {arm: per_arm[f"pretrained_{arm}"] for arm in ARMS}
+    finetuned = {arm: per_arm[f"finetuned_{arm}"] for arm in ARMS}
     table = comparison_table(results, params["confidence"])
     curves = {arm: heldout_curves(pretrained[arm]) for arm in ARMS}
     efficiency = data_efficiency(curves)

@@ -38,8 +38,9 @@ def create_pipeline(**kwargs) -> Pipeline:
                 for arm in ARMS), Pipeline([]))
     compare = Pipeline([
         Node(nodes.compare_arms,
-             [f"arm_results_{arm}" for arm in ARMS] + [f"pretrained_{arm}" for arm in ARMS]
-             + [f"finetuned_{arm}" for arm in ARMS] + ["arms_metrics", "decontamination_metrics", "params:experiment"],
+             {"arms_metrics": "arms_metrics", "decontamination_metrics": "decontamination_metrics",
+              "params": "params:experiment",
+              **{f"{kind}_{arm}": f"{kind}_{arm}" for kind in ("arm_results", "pretrained", "finetuned") for arm in ARMS}},
              ["experiment_table", "experiment_report", "experiment_learning_curves_plot",
               "experiment_data_efficiency_plot", "experiment_metrics", "experiment_runs"], name="compare_arms"),
     ])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from rich.progress import track
 
+from winnow.config import IngestConfig, NearDedupConfig
 from winnow.ingest.dedup import near_duplicate_clusters
 from winnow.ingest.langid import identify_languages
 from winnow.ingest.readers import Failure, list_input_files, read_file
@@ -23,8 +24,9 @@ def read_corpus(params: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
     Returns (records, quarantine, manifest); the manifest counts what each file yielded so the
     select pipeline can prove none of it was lost.
     """
-    root = Path(params["raw_dir"])
-    files = list_input_files(root, params.get("exclude", []))
+    config = IngestConfig.model_validate(params)
+    root = Path(config.raw_dir)
+    files = list_input_files(root, config.exclude)
     if not files:
         raise FileNotFoundError(f"no input files under {root}")
     records, failures, manifest = [], [], []
@@ -59,13 +61,15 @@ def drop_exact_duplicates(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
 
 
 def tag_languages(documents: pd.DataFrame, params: dict) -> pd.DataFrame:
-    langs, scores = identify_languages(documents["text"].tolist(), max_chars=params["langid_max_chars"])
+    config = IngestConfig.model_validate(params)
+    langs, scores = identify_languages(documents["text"].tolist(), max_chars=config.langid_max_chars)
     return documents.assign(lang=langs, lang_score=scores)
 
 
 def mark_near_duplicates(documents: pd.DataFrame, params: dict) -> pd.DataFrame:
     """Adds `dup_cluster`: the smallest id of the document's MinHash near-duplicate cluster."""
-    clusters = near_duplicate_clusters(documents["id"].tolist(), documents["text"].tolist(), **params)
+    config = NearDedupConfig.model_validate(params)
+    clusters = near_duplicate_clusters(documents["id"].tolist(), documents["text"].tolist(), **config.model_dump())
     documents = documents.assign(dup_cluster=clusters)
     columns = ["id", "text", "source", "url", "n_chars", "lang", "lang_score", "dup_cluster", "file", "position", "meta"]
     return documents[columns]

@@ -7,7 +7,8 @@ import logging
 import pandas as pd
 from matplotlib.figure import Figure
 
-from winnow.evaluation.scorers import evaluate_scores, read_gold, roc_plot
+from winnow.config import ScoreEvalConfig
+from winnow.scoring.gold import evaluate_scores, read_gold, roc_plot
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +24,14 @@ def _skipped(reason: str):
 
 def evaluate_scorers(decisions: pd.DataFrame, gold_labels: pd.DataFrame, params: dict):
     """Metrics, a Markdown table and a ROC plot; `score` is the combined score the selection ranked by."""
-    name = params.get("gold_name", "gold set")
+    config = ScoreEvalConfig.model_validate(params)
+    name = config.gold_name
     gold = read_gold(gold_labels, decisions["id"], name)
     if gold["label"].nunique() < 2:
         return _skipped(f"{len(gold)} of {len(gold_labels):,} documents of {name} are in this corpus "
                         f"({int(gold['label'].sum())} good); ROC-AUC needs good and bad ones")
-    columns = [c for c in params["columns"] if c in decisions.columns] + ["score"]
-    lower = tuple(params.get("lower_is_better", []))
+    columns = [c for c in config.columns if c in decisions.columns] + ["score"]
+    lower = tuple(config.lower_is_better)
     table, summary = evaluate_scores(decisions, gold, columns, lower)
     metrics = {f"score_eval.{k}": v for k, v in summary.items()}
     for row in table.itertuples():

@@ -6,11 +6,12 @@ import logging
 
 import pandas as pd
 
+from winnow.config import CombineConfig, SelectConfig
 from winnow.reporting.plots import decisions_by_reason, score_histograms
 from winnow.reporting.report import curation_metrics, selection_report
 from winnow.selection.accounting import check_accounting
 from winnow.selection.combine import combine_weighted, learn_weights
-from winnow.selection.select import decide, duplicate_decisions
+from winnow.selection.select import decide, duplicate_decisions, score_cutoff
 
 log = logging.getLogger(__name__)
 
@@ -21,23 +22,22 @@ DECISION_COLUMNS = ["id", "kept", "rank", "score", "reason", "failed_rules",
 def combine_scores(params: dict, ratings_pairwise: pd.DataFrame, *attribute_tables: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Every scorer's raw columns side by side, plus `score`: their z-scored combination.
 
-    `params.method`: `weights` (from parameters) or `learned` (fitted to the rated pairs).
+    `method`: `weights` (from parameters) or `learned` (fitted to the rated pairs). A scorer that
+    was skipped on this corpus left only missing values: its columns leave the combination.
     """
+    config = CombineConfig.model_validate(params)
     scores = attribute_tables[0]
     for table in attribute_tables[1:]:
         scores = scores.merge(table, on="id", how="outer", validate="one_to_one")
-    weights = dict(params["weights"])
-    # a scorer that could not be fitted on this corpus (see SkippedScorer) left only missing values
+    weights = dict(config.weights)
     empty = [c for c in weights if c in scores.columns and scores[c].isna().all()]
     if empty and len(empty) == len(weights):
         raise ValueError(f"every combined column is empty on this corpus: {empty}")
     for column in empty:
         log.warning("combine: %s has no value on any document (its scorer was skipped); left out of the score", column)
         del weights[column]
-    if params["method"] == "learned":
-        weights = learn_weights(scores, ratings_pairwise, list(weights), params.get("C", 1.0))
-    elif params["method"] != "weights":
-        raise ValueError(f"combine.method must be 'weights' or 'learned', got {params['method']!r}")
+    if config.method == "learned":
+        weights = learn_weights(scores, ratings_pairwise, list(weights), config.C)
     scores["score"] = combine_weighted(scores, weights).to_numpy()
     metrics = {f"combine.weight.{column}": w for column, w in weights.items()}
     return scores, {**metrics, **{f"combine.left_out.{column}": 1.0 for column in empty}}
@@ -46,7 +46,7 @@ def combine_scores(params: dict, ratings_pairwise: pd.DataFrame, *attribute_tabl
 def decide_documents(documents: pd.DataFrame, exact_duplicates: pd.DataFrame,
                      document_scores: pd.DataFrame, params: dict) -> pd.DataFrame:
     """One row per input record that was read: kept or dropped, with the reason and every score behind it."""
-    decisions = decide(documents, document_scores, params)
+    decisions = decide(documents, document_scores, SelectConfig.model_validate(params))
     copies = duplicate_decisions(exact_duplicates, decisions)
     score_columns = [c for c in document_scores.columns if c not in DECISION_COLUMNS]
     out = pd.concat([decisions, copies], ignore_index=True)[DECISION_COLUMNS + score_columns]
@@ -68,10 +68,10 @@ def build_selection(documents: pd.DataFrame, decisions: pd.DataFrame, curate_tot
 
 def report_curation(decisions: pd.DataFrame, quarantine: pd.DataFrame, curate_totals: dict, params: dict):
     """Metrics, the Markdown report and the two figures that the tracking hook logs."""
-    cutoff = params.get("min_score") if params["mode"] == "min_score" else None
+    config = SelectConfig.model_validate(params)
     return (
         curation_metrics(decisions, quarantine, curate_totals),
-        selection_report(decisions, quarantine, curate_totals, params),
-        score_histograms(decisions, threshold=cutoff),
+        selection_report(decisions, quarantine, curate_totals, config),
+        score_histograms(decisions, threshold=score_cutoff(config)),
         decisions_by_reason(decisions),
     )

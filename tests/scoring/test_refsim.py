@@ -11,7 +11,7 @@ from sacrebleu.metrics import BLEU
 
 from tests.conftest import PROJECT, SAMPLE
 from winnow.scoring.dsir import DSIRImportance
-from winnow.scoring.reference import ReferenceSimilarity
+from winnow.scoring.refsim import ReferenceSimilarity
 
 CLEAN = ("bbc_news", "lee_news")
 LOW_QUALITY = ("sms_spam", "seo_keywords", "link_lists")

@@ -1,0 +1,77 @@
+"""How well the fitted rater agrees with held-out judgments, and the raters with each other and themselves.
+
+`evaluate_rater` fits on a seeded split of the pairs and reports, as a flat `{name: number}` dict
+(names use `.` and `/` only, as MLflow accepts), the share of held-out decisive judgments each
+model orders as the rater did (`utility_agreement`: chance is 0.5). Every definition it reports
+with (pair keys, ties, inter-rater agreement, self-consistency) is `winnow.rating.preferences`'.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from winnow.rating.preferences import keyed, rater_metric, rater_vs_majority, self_consistency, utility_agreement
+from winnow.rating.rater import fit_preference_rater
+from winnow.rating.ratings import repeats_in_quarantine
+
+
+def split_pairs(pairs: pd.DataFrame, test_fraction: float = 0.2, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split by unordered pair, so every judgment of one pair (any rater, any order) is on one side."""
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
+    keys = keyed(pairs)["key"]
+    unique = np.sort(keys.unique())
+    rng = np.random.default_rng(seed)
+    test_keys = set(rng.choice(unique, size=max(1, round(test_fraction * len(unique))), replace=False))
+    in_test = keys.isin(test_keys).to_numpy()
+    return pairs[~in_test], pairs[in_test]
+
+
+def evaluate_rater(documents: pd.DataFrame, pairs: pd.DataFrame, points: pd.DataFrame | None = None,
+                   quarantine: pd.DataFrame | None = None, *, test_fraction: float = 0.2, seed: int = 0,
+                   **fit_params) -> dict[str, float]:
+    """Fit on a seeded split of the pairs, report agreement on the held-out ones.
+
+    Pointwise scores on documents of held-out pairs are dropped from training, so the pointwise
+    and combined agreements are held out too. `fit_params` go to `fit_preference_rater`;
+    `quarantine` (from the readers) adds self-consistency.
+    """
+    train, test = split_pairs(pairs, test_fraction, seed)
+    test_docs = set(test["a_id"]) | set(test["b_id"])
+    train_points = points[~points["id"].isin(test_docs)] if points is not None and len(points) else None
+    started = time.perf_counter()
+    rater = fit_preference_rater(documents, train, train_points, **fit_params)
+    fit_seconds = time.perf_counter() - started
+
+    involved = documents[documents["id"].isin(test_docs)]
+    scores = rater.score(involved).set_index("id")
+    preferred = test["preferred"].to_numpy()
+    out: dict[str, float] = {"fit_seconds": fit_seconds, "n_judgments_train": len(train), "n_judgments_test": len(test),
+                             "n_pairs_train": keyed(train)["key"].nunique(),
+                             "n_pairs_test": keyed(test)["key"].nunique()}
+    columns = {"bt": "rater_bt", "combined": "rater_score"}
+    if train_points is not None:
+        columns["pointwise"] = "rater_pointwise"
+        out["n_points_train"] = len(train_points)
+    for label, column in columns.items():
+        share, n = utility_agreement(scores.loc[test["a_id"], column].to_numpy(),
+                                     scores.loc[test["b_id"], column].to_numpy(), preferred)
+        out[f"heldout_agreement_{label}"], out["n_heldout_decisive"] = share, n
+
+    train_docs = set(train["a_id"]) | set(train["b_id"])
+    unseen = ~(test["a_id"].isin(train_docs) | test["b_id"].isin(train_docs)).to_numpy()
+    share, n = utility_agreement(scores.loc[test["a_id"][unseen], "rater_bt"].to_numpy(),
+                                 scores.loc[test["b_id"][unseen], "rater_bt"].to_numpy(), preferred[unseen])
+    out["heldout_agreement_bt_unseen_docs"], out["n_heldout_unseen_docs"] = share, n
+
+    for name, group in test.groupby("rater"):
+        share, n = utility_agreement(scores.loc[group["a_id"], "rater_bt"].to_numpy(),
+                                     scores.loc[group["b_id"], "rater_bt"].to_numpy(), group["preferred"].to_numpy())
+        out[rater_metric(name, "model_agreement")], out[rater_metric(name, "n_heldout")] = share, n
+    out.update(rater_vs_majority(pairs))
+    if quarantine is not None:
+        out.update(self_consistency(repeats_in_quarantine(quarantine)))
+    return {k: float(v) for k, v in out.items()}

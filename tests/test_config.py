@@ -25,7 +25,7 @@ def test_every_shipped_group_parses_and_has_a_model(shipped):
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda p: p["select"].update(min_scor=1),
      "unknown key 'select.min_scor'; allowed: drop_near_duplicates, hard_filters, languages, min_lang_score, "
-     "min_score, mode, quotas, seed, temperature, token_budget, top_fraction"),
+     "min_score, mode, quotas, redact_pii, seed, temperature, token_budget, top_fraction"),
     (lambda p: p["classifier"]["model"].update(feature="minilm"),
      "unknown key 'classifier.model.feature'; allowed: C, features, n_features, ngram_max"),
     (lambda p: p["heuristic"]["rules"]["c4"]["c4_lorem_ipsum"].update(mx=1),

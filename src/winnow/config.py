@@ -123,6 +123,20 @@ class DsirConfig(Group):
     seed: int
 
 
+class PIIConfig(Group):
+    phone_regions: list[str]
+
+
+class ToxicityConfig(Group):
+    classifier: bool
+    exclude: list[str]
+
+
+class DomainsConfig(Group):
+    blocklist_path: str
+    extra_path: str | None
+
+
 class ScoreEvalConfig(Group):
     gold_name: str
     columns: list[str]
@@ -147,6 +161,7 @@ class SelectConfig(Group):
     temperature: float
     seed: int
     quotas: dict[str, float]
+    redact_pii: bool
 
     @model_validator(mode="after")
     def _ranges(self) -> SelectConfig:
@@ -160,7 +175,8 @@ class SelectConfig(Group):
 GROUPS: dict[str, type[Group]] = {
     "ingest": IngestConfig, "near_dedup": NearDedupConfig, "scoring": ScoringConfig, "heuristic": HeuristicConfig,
     "perplexity": PerplexityConfig, "classifier": ClassifierConfig, "rater": RaterConfig, "refsim": RefsimConfig,
-    "dsir": DsirConfig, "score_eval": ScoreEvalConfig, "combine": CombineConfig, "select": SelectConfig,
+    "dsir": DsirConfig, "pii": PIIConfig, "toxicity": ToxicityConfig, "domains": DomainsConfig,
+    "score_eval": ScoreEvalConfig, "combine": CombineConfig, "select": SelectConfig,
 }
 
 

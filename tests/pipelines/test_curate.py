@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import PROJECT, SAMPLE, load_parameters
+from tests.own_corpus import NEWS
 from tests.pipelines.runner import run
 from winnow.ingest.text import content_id, normalise_text
 from winnow.pipelines import curate, select
@@ -16,7 +17,8 @@ from winnow.selection.accounting import AccountingError
 
 @pytest.fixture(scope="module")
 def fixture_corpus(tmp_path_factory):
-    """40 news articles, 40 SMS spam, 20 fortunes, two HTML pages, a WARC and the malformed files."""
+    """40 news articles, 40 SMS spam, 20 fortunes, a clean letter with an email and a phone number, two
+    HTML pages, a WARC and the malformed files."""
     root = tmp_path_factory.mktemp("corpus")
     for name, n in [("bbc_news", 40), ("sms_spam", 40), ("fortunes", 20)]:
         with gzip.open(SAMPLE / f"{name}.jsonl.gz", "rt") as src, open(root / f"{name}.jsonl", "w") as dst:
@@ -27,6 +29,9 @@ def fixture_corpus(tmp_path_factory):
     shutil.copytree(SAMPLE / "warc", root / "warc")
     shutil.copytree(SAMPLE / "malformed", root / "malformed")
     shutil.copy(root / "bbc_news.jsonl", root / "bbc_copy.jsonl")  # 40 exact duplicates
+    contact = ("\n\n".join(NEWS[:3]) + "\n\nReaders can write to the harbour office at harbour.office@example.org "
+               "or call it on +44 20 7946 0958 during the consultation.")
+    (root / "letters.jsonl").write_text(json.dumps({"text": contact, "source": "letters"}) + "\n")  # PII in clean text
     return root
 
 
@@ -66,9 +71,13 @@ def shipped_inputs() -> dict:
 
 
 @pytest.fixture(scope="module")
-def curated(fixture_corpus, fixture_ratings):
+def curated(fixture_corpus, fixture_ratings, tmp_path_factory):
     inputs = {k: v for k, v in shipped_inputs().items() if k in curate.create_pipeline().inputs()}
-    return run(curate.create_pipeline(), inputs, parameters(fixture_corpus, fixture_ratings))
+    params = parameters(fixture_corpus, fixture_ratings)
+    blocklist = tmp_path_factory.mktemp("blocklist") / "mine.txt"
+    blocklist.write_text("# the WARC's site\niana.org\n")
+    params["domains"]["extra_path"] = str(blocklist)
+    return run(curate.create_pipeline(), inputs, params)
 
 
 def test_counts_add_up_and_nothing_is_lost(curated, fixture_corpus):
@@ -132,7 +141,6 @@ def test_run_fails_loudly_when_a_document_goes_missing(curated):
 def one_source_corpus(tmp_path_factory):
     """Five documents of one source, none of them in the sample or the gold set."""
     root = tmp_path_factory.mktemp("one_source")
-    from tests.own_corpus import NEWS
     (root / "letters.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in NEWS[:5]))
     return root
 
@@ -158,3 +166,24 @@ def test_a_few_documents_of_one_source_with_ratings_naming_none_of_them(one_sour
     assert set(decisions["reason"]) <= {"kept", "over_source_quota", "below_min_score"}
     assert out["score_eval_metrics"] == {"score_eval.skipped": 1.0}
     assert "Skipped: 0 of 3,709 documents" in out["score_eval_report"]
+
+
+def test_safety_signals_reach_decisions_report_and_metrics_and_pii_never_ships(curated):
+    decisions, selection = curated["decisions"], curated["selection"]
+    assert {"pii_phone", "pii_email", "pii_total", "toxicity_per_1k_words", "domains_blocked"} <= set(decisions.columns)
+    spam = decisions[(decisions["source"] == "sms_spam") & (decisions["reason"] != "exact_duplicate")]
+    assert (spam["pii_phone"] > 0).sum() >= 10  # the spam's premium-rate numbers
+    iana = decisions["domains_host"].str.endswith("iana.org")
+    assert iana.sum() >= 5 and (decisions.loc[iana, "domains_blocked"] == 1).all() and not decisions.loc[iana, "kept"].any()
+    metrics = curated["curate_metrics"]
+    assert metrics["safety.pii_phone.docs"] == (spam["pii_phone"] > 0).sum() + (
+        decisions[(decisions["source"] != "sms_spam") & (decisions["reason"] != "exact_duplicate")]["pii_phone"] > 0).sum()
+    assert metrics["safety.domains_blocked.kept"] == 0
+    assert "## Safety and privacy" in curated["selection_report"]
+    assert "phone numbers: " in curated["selection_report"]
+    kept_pii = decisions.loc[decisions["kept"], ["id", "pii_total"]].merge(selection[["id", "pii_redacted", "text"]], on="id")
+    assert (kept_pii["pii_redacted"] == kept_pii["pii_total"]).all() and kept_pii["pii_total"].sum() >= 2
+    letter = selection.loc[selection["source"] == "letters", "text"].item()
+    assert "<EMAIL>" in letter and "<PHONE>" in letter and "7946" not in letter and "harbour.office" not in letter
+    from winnow.scoring.pii import find_pii
+    assert not any(find_pii(text) for text in selection["text"])  # nothing left to find in what ships

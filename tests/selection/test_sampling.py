@@ -9,7 +9,7 @@ from winnow.selection.select import decide, temperature_order
 
 BASE = {"languages": [], "min_lang_score": 0.0, "drop_near_duplicates": False, "mode": "temperature",
         "top_fraction": 0.5, "temperature": 1.0, "seed": 7, "token_budget": 100, "min_score": 0.0,
-        "hard_filters": {}, "quotas": {}}
+        "hard_filters": {}, "quotas": {}, "redact_pii": False}
 
 
 def corpus(n: int, sources=("news", "spam")) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -6,7 +6,7 @@ from winnow.selection.select import decide, duplicate_decisions, rank_by_score
 
 BASE = {"languages": ["en"], "min_lang_score": 0.65, "drop_near_duplicates": True,
         "mode": "min_score", "min_score": 0.5, "top_fraction": 0.5, "token_budget": 100,
-        "temperature": 2.0, "seed": 0, "hard_filters": {}, "quotas": {}}
+        "temperature": 2.0, "seed": 0, "hard_filters": {}, "quotas": {}, "redact_pii": False}
 
 
 @pytest.fixture

@@ -20,10 +20,40 @@ def curation_metrics(decisions: pd.DataFrame, quarantine: pd.DataFrame, totals: 
         metrics[f"source.{source}.kept"] = int(part["kept"].sum())
         for reason, n in part.loc[~part["kept"], "reason"].value_counts().items():
             metrics[f"source.{source}.dropped_{reason}"] = int(n)
+    metrics.update(safety_counts(decisions))
     kept = decisions[decisions["kept"]]
     metrics["kept_chars"] = int(kept["n_chars"].sum())
     metrics["kept_fraction"] = totals["kept"] / totals["in"] if totals["in"] else 0.0
     return metrics
+
+
+SAFETY_SIGNALS = {  # decisions column -> what a document with a value > 0 holds
+    "pii_email": "email addresses", "pii_phone": "phone numbers", "pii_ip": "IP addresses",
+    "pii_card": "payment card numbers", "pii_iban": "IBANs", "toxicity_matches": "toxic or adult words",
+    "domains_blocked": "a URL on a blocked domain",
+}
+
+
+def safety_counts(decisions: pd.DataFrame) -> dict[str, int]:
+    """Documents (exact copies aside) with each safety signal, in all and among the kept ones."""
+    docs = decisions[decisions["reason"] != "exact_duplicate"]
+    counts = {}
+    for column in SAFETY_SIGNALS:
+        if column in docs.columns:
+            flagged = docs[column].fillna(0) > 0
+            counts[f"safety.{column}.docs"] = int(flagged.sum())
+            counts[f"safety.{column}.kept"] = int((flagged & docs["kept"]).sum())
+    return counts
+
+
+def _safety_lines(decisions: pd.DataFrame, config: SelectConfig) -> list[str]:
+    counts = safety_counts(decisions)
+    lines = [f"- {SAFETY_SIGNALS[c]}: {counts[f'safety.{c}.docs']} documents, {counts[f'safety.{c}.kept']} kept"
+             for c in SAFETY_SIGNALS if f"safety.{c}.docs" in counts]
+    if any(c.startswith("pii_") for c in SAFETY_SIGNALS if f"safety.{c}.docs" in counts):
+        lines.append("- personal data in kept documents is " + ("replaced by typed placeholders (`<EMAIL>`, `<PHONE>`, …) "
+                     "in the selection" if config.redact_pii else "**not redacted** (`select.redact_pii: false`)"))
+    return lines
 
 
 def selection_report(decisions: pd.DataFrame, quarantine: pd.DataFrame, totals: dict, config: SelectConfig) -> str:
@@ -39,6 +69,10 @@ def selection_report(decisions: pd.DataFrame, quarantine: pd.DataFrame, totals: 
         f" + quarantined **{totals['quarantined']}**",
         f"- threshold mode: {threshold_summary(config)}",
         f"- languages kept: {config.languages or 'all'} (min confidence {config.min_lang_score})",
+        "",
+        "## Safety and privacy",
+        "",
+        *_safety_lines(decisions, config),
         "",
         "## Decisions by source",
         "",

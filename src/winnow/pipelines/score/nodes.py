@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from winnow.config import (ClassifierConfig, DsirConfig, HeuristicConfig, PerplexityConfig, RaterConfig, RefsimConfig,
-                           ScoringConfig)
+from winnow.config import (ClassifierConfig, DomainsConfig, DsirConfig, HeuristicConfig, PerplexityConfig, PIIConfig,
+                           RaterConfig, RefsimConfig, ScoringConfig, ToxicityConfig)
 from winnow.rating import evaluate_rater, fit_preference_rater, read_pairwise_ratings, read_pointwise_ratings
 from winnow.rating.rated_documents import resolve_rated_documents
 from winnow.reporting.plots import learning_curve
@@ -22,6 +22,7 @@ from winnow.scoring import apply_rules
 from winnow.scoring.base import FittedScorer, Scorer, SkippedScorer
 from winnow.scoring.cache import fingerprint, fit_cached, ids_fingerprint, score_cached
 from winnow.scoring.classifier import QualityClassifier, sample_negatives
+from winnow.scoring.domains import BlockedDomains
 from winnow.scoring.dsir import DSIRImportance
 from winnow.scoring.heuristics import HeuristicSuite
 from winnow.scoring.refsim import ReferenceSimilarity
@@ -68,6 +69,42 @@ def score_heuristics(documents: pd.DataFrame, params: dict, scoring: dict) -> tu
     attributes = signals.merge(apply_rules(signals, config.rules), on="id", validate="one_to_one")
     attributes.attrs = signals.attrs
     return attributes, metrics
+
+
+def score_pii(documents: pd.DataFrame, params: dict, scoring: dict) -> tuple[pd.DataFrame, dict]:
+    """Counts of emails, phone numbers, IP addresses, payment cards and IBANs per document."""
+    from winnow.scoring.pii import PIIScorer
+
+    config = PIIConfig.model_validate(params)
+    attributes, metrics = _score(PIIScorer(tuple(config.phone_regions)), documents,
+                                 ScoringConfig.model_validate(scoring), fingerprint(config.model_dump()))
+    return attributes, {**metrics, **{f"pii.docs_with_{c.removeprefix('pii_')}": int((attributes[c] > 0).sum())
+                                      for c in attributes.columns if c.startswith("pii_")}}
+
+
+def score_toxicity(documents: pd.DataFrame, params: dict, scoring: dict) -> tuple[pd.DataFrame, dict]:
+    """Toxic and adult words per 1,000 words (a packaged word list), and optionally a packaged classifier."""
+    from winnow.scoring.toxicity import WORDLIST_PROVENANCE, ToxicityScorer
+
+    config = ToxicityConfig.model_validate(params)
+    attributes, metrics = _score(ToxicityScorer(config.classifier, config.exclude), documents,
+                                 ScoringConfig.model_validate(scoring), fingerprint(config.model_dump(), WORDLIST_PROVENANCE))
+    attributes.attrs["wordlist"] = WORDLIST_PROVENANCE
+    return attributes, {**metrics, "toxicity.docs_with_matches": int((attributes["toxicity_matches"] > 0).sum())}
+
+
+def score_domains(documents: pd.DataFrame, params: dict) -> tuple[pd.DataFrame, dict]:
+    """Whether each document's URL host (or a parent domain) is on the default or the user's blocklist.
+
+    Not cached: a set lookup per document costs less than reading a cache.
+    """
+    config = DomainsConfig.model_validate(params)
+    scorer = BlockedDomains([p for p in (config.blocklist_path, config.extra_path) if p])
+    attributes = scorer.score(documents)
+    attributes.attrs = {"scorer": scorer.name, "version": scorer.version, "blocklists": scorer.sources}
+    return attributes, {"domains.blocklist_entries": len(scorer.blocked),
+                        "domains.docs_with_url": int((attributes["domains_host"] != "").sum()),
+                        "domains.docs_blocked": int(attributes["domains_blocked"].sum())}
 
 
 def fit_quality_classifier(documents: pd.DataFrame, reference_corpus: pd.DataFrame, gold_labels: pd.DataFrame,

@@ -14,6 +14,12 @@ def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline([
         Node(nodes.score_heuristics, ["documents", "params:heuristic", "params:scoring"],
              ["attributes_heuristic", "heuristic_metrics"], name="score_heuristics"),
+        Node(nodes.score_pii, ["documents", "params:pii", "params:scoring"], ["attributes_pii", "pii_metrics"],
+             name="score_pii"),
+        Node(nodes.score_toxicity, ["documents", "params:toxicity", "params:scoring"],
+             ["attributes_toxicity", "toxicity_metrics"], name="score_toxicity"),
+        Node(nodes.score_domains, ["documents", "params:domains"], ["attributes_domains", "domains_metrics"],
+             name="score_domains"),
         Node(nodes.fit_quality_classifier,
              ["documents", "reference_corpus", "gold_labels", "params:classifier", "params:scoring"],
              ["classifier_model", "classifier_fit_metrics"], name="fit_classifier"),

@@ -6,7 +6,7 @@ import logging
 
 import pandas as pd
 
-from winnow.config import CombineConfig, SelectConfig
+from winnow.config import CombineConfig, PIIConfig, SelectConfig
 from winnow.reporting.plots import decisions_by_reason, score_histograms
 from winnow.reporting.report import curation_metrics, selection_report
 from winnow.selection.accounting import check_accounting
@@ -58,12 +58,26 @@ def account_for_documents(ingest_manifest: pd.DataFrame, decisions: pd.DataFrame
     return check_accounting(ingest_manifest, decisions, quarantine)
 
 
-def build_selection(documents: pd.DataFrame, decisions: pd.DataFrame, curate_totals: dict) -> pd.DataFrame:
-    """The kept documents, best first. Takes the totals so it only runs once the accounting passed."""
+def build_selection(documents: pd.DataFrame, decisions: pd.DataFrame, curate_totals: dict, params: dict,
+                    pii_params: dict) -> pd.DataFrame:
+    """The kept documents, best first; personal data replaced by typed placeholders when `redact_pii`.
+
+    Takes the totals so it only runs once the accounting passed. `pii_redacted` counts the
+    replacements per document, so what ships downstream holds no original value.
+    """
+    config = SelectConfig.model_validate(params)
     kept = decisions.loc[decisions["kept"], ["id", "rank", "score"]]
-    selection = documents.merge(kept, on="id", validate="one_to_one").sort_values("rank")
+    selection = documents.merge(kept, on="id", validate="one_to_one").sort_values("rank").reset_index(drop=True)
     assert len(selection) == curate_totals["kept"]
-    return selection.reset_index(drop=True)
+    if config.redact_pii:
+        from winnow.scoring.pii import redact_pii
+
+        regions = tuple(PIIConfig.model_validate(pii_params).phone_regions)
+        redacted = [redact_pii(text, regions) for text in selection["text"]]
+        selection["text"] = [text for text, _ in redacted]
+        selection["n_chars"] = selection["text"].str.len()
+        selection["pii_redacted"] = [n for _, n in redacted]
+    return selection
 
 
 def report_curation(decisions: pd.DataFrame, quarantine: pd.DataFrame, curate_totals: dict, params: dict):

@@ -2,7 +2,7 @@ from kedro.pipeline import Node, Pipeline
 
 from winnow.pipelines.select import nodes
 
-SCORERS = ["heuristic", "perplexity", "classifier", "rater", "refsim", "dsir"]  # each writes attributes_<scorer>; combine reads them all
+SCORERS = ["heuristic", "perplexity", "classifier", "rater", "refsim", "dsir", "pii", "toxicity", "domains"]  # each writes attributes_<scorer>; combine reads them all
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -13,7 +13,8 @@ def create_pipeline(**kwargs) -> Pipeline:
              "decisions", name="decide_documents"),
         Node(nodes.account_for_documents, ["ingest_manifest", "decisions", "quarantine"], "curate_totals",
              name="account_for_documents"),
-        Node(nodes.build_selection, ["documents", "decisions", "curate_totals"], "selection", name="build_selection"),
+        Node(nodes.build_selection, ["documents", "decisions", "curate_totals", "params:select", "params:pii"],
+             "selection", name="build_selection"),
         Node(nodes.report_curation, ["decisions", "quarantine", "curate_totals", "params:select"],
              ["curate_metrics", "selection_report", "score_histogram_plot", "decisions_by_reason_plot"],
              name="report_curation"),

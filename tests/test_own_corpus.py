@@ -20,11 +20,12 @@ from tests.conftest import PROJECT, clean_env, copy_project
 from tests.own_corpus import EXPECTED, write_own_corpus
 from winnow.reporting.digest import newest_version, table_digest
 
-# a tiny reference LM and one-document chunks on two spawned workers: every code path of a default
-# run, in seconds, with several cache parts per scorer to resume from
+# a tiny reference LM and one-document chunks: every code path of a default run in a minute, with
+# several cache parts per scorer to resume from (one process: spawned workers are tested in
+# tests/scoring/test_cache.py, and here would cost ~20 s of start-up per run)
 TINY = ("perplexity.lm_config.vocab_size=512,perplexity.lm_config.n_ctx=64,perplexity.lm_config.n_layer=1,"
         "perplexity.lm_config.n_head=2,perplexity.lm_config.n_embd=32,perplexity.train_config.token_budget=20000,"
-        "perplexity.max_tokens=64,scoring.chunk_rows=1,scoring.workers=2")
+        "perplexity.max_tokens=64,scoring.chunk_rows=1,scoring.workers=1")
 
 
 def own_corpus_command(corpus: Path) -> str:

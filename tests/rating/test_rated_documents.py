@@ -39,3 +39,21 @@ def test_a_ratings_file_may_carry_the_texts_it_rates(tmp_path):
 
 def test_ratings_without_text_columns_carry_no_texts():
     assert carried_texts(PROJECT / "data/01_raw/ratings/sample_pairwise.csv", "pairwise").empty
+
+
+def test_a_folder_that_gains_the_missing_document_is_read_again(tmp_path):
+    from winnow.rating.rated_documents import resolve_rated_documents
+
+    texts = ["The first rated passage, about tides and the moon.", "The second rated passage, about rivers."]
+    ids = [content_id(normalise_text(t)) for t in texts]
+    ratings = tmp_path / "pairs.csv"
+    ratings.write_text(f"a_id,b_id,preferred,rater\n{ids[0]},{ids[1]},a,me\n")
+    folder = tmp_path / "rated"
+    folder.mkdir()
+    (folder / "one.jsonl").write_text(json.dumps({"text": texts[0]}) + "\n")
+    empty = pd.DataFrame(columns=["id", "text"])
+    first, counts = resolve_rated_documents(empty, {"pairwise": ratings}, folder, [], tmp_path / "cache")
+    assert counts["rated_docs_from_rated_corpus"] == 1
+    (folder / "two.jsonl").write_text(json.dumps({"text": texts[1]}) + "\n")
+    second, counts = resolve_rated_documents(empty, {"pairwise": ratings}, folder, [], tmp_path / "cache")
+    assert counts["rated_docs_from_rated_corpus"] == 2 and set(second["id"]) == set(ids)

@@ -83,7 +83,9 @@ def resolve_rated_documents(documents: pd.DataFrame, files: dict[str, str], rate
     missing = named - set(pd.concat(found)["id"])
     counts = {"rated_docs_named": len(named), "rated_docs_in_corpus": len(found[0])}
     if missing and rated_corpus:
-        folder = cache_root / fingerprint(str(rated_corpus), sorted(missing)) if cache_root else None
+        listing = [(p.as_posix(), p.stat().st_size) for p in list_input_files(Path(rated_corpus), list(exclude))]
+        key = fingerprint(str(rated_corpus), listing, sorted(exclude), sorted(missing))  # a changed folder reads again
+        folder = cache_root / key if cache_root else None
         from_folder, _ = fit_cached(folder, lambda: texts_from_folder(rated_corpus, missing, exclude))
         found.append(from_folder)
         counts["rated_docs_from_rated_corpus"] = len(from_folder)

@@ -81,7 +81,6 @@ class SkippedScorer(Scorer):
     """
 
     version = "skipped"
-    cache_key = "skipped"
 
     def __init__(self, name: str, columns: Iterable[str], reason: str):
         self.name, self.columns, self.reason = name, tuple(columns), reason

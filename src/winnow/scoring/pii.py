@@ -42,10 +42,10 @@ _DIGIT_RUN = re.compile(r"\d(?:[\s.()\-]{0,3}\d){6,}")
 _GLUED_DIGIT_RUN = re.compile(f"([A-Za-z]?)({_DIGIT_RUN.pattern})([A-Za-z]?)")
 _PHONE_MARGIN = 16  # characters around a run also read by phonenumbers: "+", "(", " ext. 1234"
 
-_EMAIL = re.compile(  # "%40" is "@" in a mailto: link
-    r"[A-Za-z0-9_%+-](?<![\w.%+-][A-Za-z0-9_%+-])[A-Za-z0-9_%+-]*(?:\.[A-Za-z0-9_%+-]+)*"
+_EMAIL = re.compile(  # "%40" is "@" in a mailto: link; local parts may hold any letter (José.Pérez@…)
+    r"[\w%+-](?<![\w.%+-][\w%+-])[\w%+-]*(?:\.[\w%+-]+)*"
     r"(?:@|%40)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
-    r"(?:[a-z]{2,24}|[A-Z]{2,24})\b"  # one-case TLD: "ticket@kiosk.Valid" is a sentence, not an address
+    r"[A-Za-z]{2,24}\b"  # any case: Example.Com is an address; over-redacting a run-on sentence is the safe error
 )
 _IPV4 = re.compile(r"\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?!\.?\w)")
 _NOT_HOST_BEFORE = re.compile(r"\b(?:v|version|section|chapter)\s*$", re.IGNORECASE)
@@ -149,7 +149,7 @@ def _find_phones(text: str, regions: tuple[str, ...]) -> Iterable[Span]:
 def find_pii(text: str, phone_regions: tuple[str, ...] = ("US", "GB")) -> list[Span]:
     """Non-overlapping `(start, end, kind)` spans of personal data, sorted by start.
 
-    `phone_regions` are the countries whose national formats are read (01632 960983 is a UK
+    `phone_regions` are the countries whose national formats are read (020 7946 0958 is a UK
     number only if "GB" is among them); numbers written with +CC are found whatever the regions.
     """
     if not _MAYBE_PII.search(text):

@@ -46,6 +46,9 @@ def read_corpus(params: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
                 counts["read"] += 1
         manifest.append({"file": rel, "n_records": counts["read"] + counts["failed"],
                          "n_read": counts["read"], "n_failed": counts["failed"]})
+    if not records:  # nothing to score: say why here rather than fail obscurely in the first scorer
+        examples = "; ".join(f"{f['file']}@{f['position']}: {f['error']}" for f in failures[:3])
+        raise ValueError(f"no readable document under {root}: all {len(failures)} records failed ({examples})")
     return (
         pd.DataFrame(records, columns=["id", "text", "source", "url", "n_chars", "file", "position", "meta"]),
         pd.DataFrame(failures, columns=QUARANTINE_COLUMNS),

@@ -16,6 +16,7 @@ import pandas as pd
 from winnow.config import (ClassifierConfig, DomainsConfig, DsirConfig, HeuristicConfig, PerplexityConfig, PIIConfig,
                            RaterConfig, RefsimConfig, ScoringConfig, ToxicityConfig)
 from winnow.rating import evaluate_rater, fit_preference_rater, read_pairwise_ratings, read_pointwise_ratings
+from winnow.rating.agreement import split_pairs
 from winnow.rating.rated_documents import resolve_rated_documents
 from winnow.reporting.plots import learning_curve
 from winnow.scoring import apply_rules
@@ -84,13 +85,23 @@ def score_pii(documents: pd.DataFrame, params: dict, scoring: dict) -> tuple[pd.
 
 def score_toxicity(documents: pd.DataFrame, params: dict, scoring: dict) -> tuple[pd.DataFrame, dict]:
     """Toxic and adult words per 1,000 words (a packaged word list), and optionally a packaged classifier."""
-    from winnow.scoring.toxicity import WORDLIST_PROVENANCE, ToxicityScorer
+    from winnow.scoring.toxicity import CLASSIFIER_PROVENANCE, WORDLIST_PROVENANCE, ToxicityScorer
 
     config = ToxicityConfig.model_validate(params)
+    model = CLASSIFIER_PROVENANCE if config.classifier else None
     attributes, metrics = _score(ToxicityScorer(config.classifier, config.exclude), documents,
-                                 ScoringConfig.model_validate(scoring), fingerprint(config.model_dump(), WORDLIST_PROVENANCE))
+                                 ScoringConfig.model_validate(scoring), fingerprint(config.model_dump(), WORDLIST_PROVENANCE, model))
     attributes.attrs["wordlist"] = WORDLIST_PROVENANCE
     return attributes, {**metrics, "toxicity.docs_with_matches": int((attributes["toxicity_matches"] > 0).sum())}
+
+
+def score_encoding(documents: pd.DataFrame, scoring: dict) -> tuple[pd.DataFrame, dict]:
+    """Damage ftfy could not repair: U+FFFD, `?` for lost letters, leftover mojibake, control
+    characters, words mixing Latin with Cyrillic or Greek; and their total per 1,000 characters."""
+    from winnow.scoring.encoding import EncodingDamage
+
+    attributes, metrics = _score(EncodingDamage(), documents, ScoringConfig.model_validate(scoring))
+    return attributes, {**metrics, "encoding.docs_damaged": int((attributes["encoding_damage_per_1k_chars"] > 0).sum())}
 
 
 def score_domains(documents: pd.DataFrame, params: dict) -> tuple[pd.DataFrame, dict]:
@@ -159,7 +170,8 @@ def fit_rater(documents: pd.DataFrame, params: dict, scoring: dict):
 
     def fit() -> FittedScorer:
         rater = fit_preference_rater(rated_docs, pairs, points, **fit_args)
-        evaluable = len(pairs) >= MIN_PAIRS_TO_EVALUATE
+        train, test = split_pairs(pairs, config.evaluation.test_fraction, config.evaluation.seed)
+        evaluable = len(pairs) >= MIN_PAIRS_TO_EVALUATE and all((p["preferred"] != "tie").any() for p in (train, test))
         return FittedScorer(rater, key, evaluate_rater(rated_docs, pairs, points, quarantine, **config.evaluation.model_dump(),
                                                        **fit_args) if evaluable else {"heldout_evaluated": 0.0})
 
@@ -175,7 +187,9 @@ def fit_perplexity(reference_corpus: pd.DataFrame, params: dict, scoring: dict):
     from winnow.scoring.perplexity import fit_reference_lm  # torch: only the processes that need it pay ~250 MB
 
     config = PerplexityConfig.model_validate(params)
-    key = fingerprint("perplexity", config.model_dump(), ids_fingerprint(reference_corpus["text"]))
+    groups = reference_corpus.get("url")  # the held-out split is by article: it decides the calibration
+    key = fingerprint("perplexity", config.model_dump(), ids_fingerprint(reference_corpus["text"]),
+                      None if groups is None else ids_fingerprint(groups.fillna("")))
 
     def fit() -> FittedScorer:
         scorer, history = fit_reference_lm(reference_corpus["text"], groups=reference_corpus.get("url"),

@@ -18,6 +18,8 @@ def create_pipeline(**kwargs) -> Pipeline:
              name="score_pii"),
         Node(nodes.score_toxicity, ["documents", "params:toxicity", "params:scoring"],
              ["attributes_toxicity", "toxicity_metrics"], name="score_toxicity"),
+        Node(nodes.score_encoding, ["documents", "params:scoring"], ["attributes_encoding", "encoding_metrics"],
+             name="score_encoding"),
         Node(nodes.score_domains, ["documents", "params:domains"], ["attributes_domains", "domains_metrics"],
              name="score_domains"),
         Node(nodes.fit_quality_classifier,

@@ -60,10 +60,10 @@ def account_for_documents(ingest_manifest: pd.DataFrame, decisions: pd.DataFrame
 
 def build_selection(documents: pd.DataFrame, decisions: pd.DataFrame, curate_totals: dict, params: dict,
                     pii_params: dict) -> pd.DataFrame:
-    """The kept documents, best first; personal data replaced by typed placeholders when `redact_pii`.
+    """The kept documents, best first; personal data in `text`, `url` and `meta` replaced by typed
+    placeholders when `redact_pii` (`pii_redacted` counts them per document).
 
-    Takes the totals so it only runs once the accounting passed. `pii_redacted` counts the
-    replacements per document, so what ships downstream holds no original value.
+    Takes the totals so it only runs once the accounting passed.
     """
     config = SelectConfig.model_validate(params)
     kept = decisions.loc[decisions["kept"], ["id", "rank", "score"]]
@@ -73,10 +73,13 @@ def build_selection(documents: pd.DataFrame, decisions: pd.DataFrame, curate_tot
         from winnow.scoring.pii import redact_pii
 
         regions = tuple(PIIConfig.model_validate(pii_params).phone_regions)
-        redacted = [redact_pii(text, regions) for text in selection["text"]]
-        selection["text"] = [text for text, _ in redacted]
+        selection["pii_redacted"] = 0
+        for column in ("text", "url", "meta"):  # meta holds a JSONL record's other fields: an author's email...
+            if column in selection:
+                redacted = [redact_pii(v, regions) if isinstance(v, str) else (v, 0) for v in selection[column]]
+                selection[column] = [value for value, _ in redacted]
+                selection["pii_redacted"] += [n for _, n in redacted]
         selection["n_chars"] = selection["text"].str.len()
-        selection["pii_redacted"] = [n for _, n in redacted]
     return selection
 
 

@@ -2,7 +2,7 @@ from kedro.pipeline import Node, Pipeline
 
 from winnow.pipelines.select import nodes
 
-SCORERS = ["heuristic", "perplexity", "classifier", "rater", "refsim", "dsir", "pii", "toxicity", "domains"]  # each writes attributes_<scorer>; combine reads them all
+SCORERS = ["heuristic", "perplexity", "classifier", "rater", "refsim", "dsir", "pii", "toxicity", "domains", "encoding"]  # each writes attributes_<scorer>; combine reads them all
 
 
 def create_pipeline(**kwargs) -> Pipeline:

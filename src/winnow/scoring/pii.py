@@ -180,7 +180,7 @@ def redact_pii(text: str, phone_regions: tuple[str, ...] = ("US", "GB")) -> tupl
 class PIIScorer(Scorer):
     """How many pieces of personal data of each kind a document holds (`pii_email` ... `pii_total`)."""
 
-    name, version = "pii", "1"
+    name, version = "pii", "2"  # 2: emails in any case and with non-ASCII local parts
 
     def __init__(self, phone_regions: tuple[str, ...] = ("US", "GB")):
         self.phone_regions = tuple(phone_regions)

@@ -30,6 +30,9 @@ def split_pairs(pairs: pd.DataFrame, test_fraction: float = 0.2, seed: int = 0) 
     return pairs[~in_test], pairs[in_test]
 
 
+MIN_PAIRS_TO_EVALUATE = 10  # fewer rated pairs leave nothing to hold out
+
+
 def evaluate_rater(documents: pd.DataFrame, pairs: pd.DataFrame, points: pd.DataFrame | None = None,
                    quarantine: pd.DataFrame | None = None, *, test_fraction: float = 0.2, seed: int = 0,
                    **fit_params) -> dict[str, float]:
@@ -37,9 +40,13 @@ def evaluate_rater(documents: pd.DataFrame, pairs: pd.DataFrame, points: pd.Data
 
     Pointwise scores on documents of held-out pairs are dropped from training, so the pointwise
     and combined agreements are held out too. `fit_params` go to `fit_preference_rater`;
-    `quarantine` (from the readers) adds self-consistency.
+    `quarantine` (from the readers) adds self-consistency. With fewer than MIN_PAIRS_TO_EVALUATE
+    judgments, or a split that leaves either side without a decisive one, there is nothing to hold
+    out: `{"heldout_evaluated": 0.0}`.
     """
     train, test = split_pairs(pairs, test_fraction, seed)
+    if len(pairs) < MIN_PAIRS_TO_EVALUATE or not all((p["preferred"] != "tie").any() for p in (train, test)):
+        return {"heldout_evaluated": 0.0}
     test_docs = set(test["a_id"]) | set(test["b_id"])
     train_points = points[~points["id"].isin(test_docs)] if points is not None and len(points) else None
     started = time.perf_counter()

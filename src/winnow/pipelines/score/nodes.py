@@ -16,7 +16,6 @@ import pandas as pd
 from winnow.config import (ClassifierConfig, DomainsConfig, DsirConfig, HeuristicConfig, PerplexityConfig, PIIConfig,
                            RaterConfig, RefsimConfig, ScoringConfig, ToxicityConfig)
 from winnow.rating import evaluate_rater, fit_preference_rater, read_pairwise_ratings, read_pointwise_ratings
-from winnow.rating.agreement import split_pairs
 from winnow.rating.rated_documents import resolve_rated_documents
 from winnow.reporting.plots import learning_curve
 from winnow.scoring import apply_rules
@@ -31,7 +30,6 @@ from winnow.scoring.refsim import ReferenceSimilarity
 log = logging.getLogger(__name__)
 
 RATER_COLUMNS = ("rater_bt", "rater_pointwise", "rater_score")
-MIN_PAIRS_TO_EVALUATE = 10  # fewer rated pairs leave nothing to hold out
 
 
 def _cache_dir(scoring: ScoringConfig, *parts: str) -> Path | None:
@@ -170,10 +168,8 @@ def fit_rater(documents: pd.DataFrame, params: dict, scoring: dict):
 
     def fit() -> FittedScorer:
         rater = fit_preference_rater(rated_docs, pairs, points, **fit_args)
-        train, test = split_pairs(pairs, config.evaluation.test_fraction, config.evaluation.seed)
-        evaluable = len(pairs) >= MIN_PAIRS_TO_EVALUATE and all((p["preferred"] != "tie").any() for p in (train, test))
-        return FittedScorer(rater, key, evaluate_rater(rated_docs, pairs, points, quarantine, **config.evaluation.model_dump(),
-                                                       **fit_args) if evaluable else {"heldout_evaluated": 0.0})
+        return FittedScorer(rater, key, evaluate_rater(rated_docs, pairs, points, quarantine,
+                                                       **config.evaluation.model_dump(), **fit_args))
 
     fitted, fit_metrics = _fit("rater", scoring, key, fit)
     return fitted, {**metrics, **fit_metrics}, pairs, quarantine
@@ -192,8 +188,7 @@ def fit_perplexity(reference_corpus: pd.DataFrame, params: dict, scoring: dict):
                       None if groups is None else ids_fingerprint(groups.fillna("")))
 
     def fit() -> FittedScorer:
-        scorer, history = fit_reference_lm(reference_corpus["text"], groups=reference_corpus.get("url"),
-                                           **config.model_dump())
+        scorer, history = fit_reference_lm(reference_corpus["text"], groups=groups, **config.model_dump())
         metrics = {"reference_median_ppl": float(pd.Series(scorer.reference_ppl).median())}
         if history:
             metrics.update({"train_steps": len(history), "train_final_loss": float(history[-1]["loss"]),

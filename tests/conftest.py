@@ -4,6 +4,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -82,3 +83,11 @@ def viz_build(curated_project) -> Path:
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     return curated_project / "build"
+
+
+def small_quality_eval(per_kind: int = 8) -> pd.DataFrame:
+    """A slice of the shipped evaluation set: a few documents of every kind and split, and the originals of the copies."""
+    table = pd.read_json(PROJECT / "data/01_raw/quality_eval/quality_eval.jsonl.gz", lines=True, dtype={"pair_of": str})
+    picked = table.groupby(["kind", "split"]).head(per_kind)
+    originals = table[table["id"].isin(picked["pair_of"])]
+    return pd.concat([picked, originals]).drop_duplicates("id").reset_index(drop=True)

@@ -71,6 +71,7 @@ class PerplexityConfig(Group):
     seed: int
     lm_config: dict[str, Any]  # winnow.training's LMConfig / TrainConfig check their own keys
     train_config: dict[str, Any]
+    shipped_model: str | None  # a model built by scripts/build_reference_lm.py; used when built for these settings
 
 
 class ClassifierModelConfig(Group):
@@ -104,6 +105,7 @@ class RaterConfig(Group):
     rated_corpus: str | None
     rated_corpus_exclude: list[str]
     score_range: tuple[float, float]
+    signal_columns: list[str]  # other scorers' columns the rater sees beside the text
     model: RaterModelConfig
     evaluation: RaterEvaluationConfig
 
@@ -123,6 +125,17 @@ class DsirConfig(Group):
     seed: int
 
 
+class CoherenceConfig(Group):
+    synonyms_path: str
+    boilerplate_path: str
+    n_buckets: int
+    topics: int
+    max_chars: int
+    copies: int
+    heldout_fraction: float
+    seed: int
+
+
 class PIIConfig(Group):
     phone_regions: list[str]
 
@@ -139,12 +152,13 @@ class DomainsConfig(Group):
 
 class ScoreEvalConfig(Group):
     gold_name: str
+    quality_eval_name: str
     columns: list[str]
     lower_is_better: list[str]
 
 
 class CombineConfig(Group):
-    method: Literal["weights", "learned"]
+    method: Literal["weights", "learned", "validation"]
     weights: dict[str, float]
     C: float  # inverse regularisation of the learned combination
 
@@ -175,7 +189,7 @@ class SelectConfig(Group):
 GROUPS: dict[str, type[Group]] = {
     "ingest": IngestConfig, "near_dedup": NearDedupConfig, "scoring": ScoringConfig, "heuristic": HeuristicConfig,
     "perplexity": PerplexityConfig, "classifier": ClassifierConfig, "rater": RaterConfig, "refsim": RefsimConfig,
-    "dsir": DsirConfig, "pii": PIIConfig, "toxicity": ToxicityConfig, "domains": DomainsConfig,
+    "dsir": DsirConfig, "coherence": CoherenceConfig, "pii": PIIConfig, "toxicity": ToxicityConfig, "domains": DomainsConfig,
     "score_eval": ScoreEvalConfig, "combine": CombineConfig, "select": SelectConfig,
 }
 

@@ -146,7 +146,9 @@ class MlflowTrackingHook:
         mlflow.log_metrics(timing)
         for name, value in outputs.items():
             if name.endswith("_metrics") and isinstance(value, dict):
-                mlflow.log_metrics({k: float(v) for k, v in value.items()})
+                # a namespaced node (the evaluation set's scoring) must not overwrite the corpus's metrics
+                prefix = name.rpartition(".")[0]
+                mlflow.log_metrics({f"{prefix}.{k}" if prefix else k: float(v) for k, v in value.items()})
             elif hasattr(value, "savefig"):
                 mlflow.log_figure(value, f"plots/{name.removesuffix('_plot')}.png")
             elif name.endswith("_report") and isinstance(value, str):

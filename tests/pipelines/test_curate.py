@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from tests.conftest import PROJECT, SAMPLE, load_parameters
+from tests.conftest import PROJECT, SAMPLE, load_parameters, small_quality_eval
 from tests.own_corpus import NEWS
 from tests.pipelines.runner import run
 from winnow.ingest.text import content_id, normalise_text
@@ -68,9 +68,10 @@ def parameters(raw_dir, ratings=None) -> dict:
 
 
 def shipped_inputs() -> dict:
-    """The reference corpus and gold set as the catalog loads them."""
+    """The reference corpus, gold set and (a slice of) the evaluation set as the catalog loads them."""
     return {"reference_corpus": pd.read_json(PROJECT / "data/01_raw/reference/wikipedia.jsonl.gz", lines=True).head(300),
-            "gold_labels": pd.read_csv(PROJECT / "data/01_raw/gold/sample_gold.csv")}
+            "gold_labels": pd.read_csv(PROJECT / "data/01_raw/gold/sample_gold.csv"),
+            "quality_eval": small_quality_eval()}
 
 
 @pytest.fixture(scope="module")
@@ -113,9 +114,29 @@ def test_every_score_is_in_decisions_and_scorers_are_evaluated_on_gold(curated):
     decisions, metrics = curated["decisions"], curated["score_eval_metrics"]
     assert {"heuristic_score", "perplexity_score", "classifier_prob", "rater_score", "refsim_rougeL",
             "dsir_log_ratio_per_ngram", "score"} <= set(decisions.columns)
-    assert metrics["score_eval.gold_docs"] >= 10
-    assert metrics["score_eval.heuristic_score.roc_auc"] > 0.9  # news vs SMS spam is easy for the rules
+    assert metrics["score_eval.gold.heuristic_score.roc_auc"] > 0.9  # news vs SMS spam is easy for the rules
     assert "| heuristic_score " in curated["score_eval_report"]
+
+
+def test_the_evaluation_set_is_scored_like_the_corpus_and_reported_per_kind(curated):
+    """Every evaluation document gets every signal from the corpus's fitted models; the report has
+    the overall, per-kind and per-source tables, and the gold set only as a secondary view."""
+    scores, metrics, report = curated["quality_eval_scores"], curated["score_eval_metrics"], curated["score_eval_report"]
+    assert len(scores) == len(small_quality_eval())
+    assert scores[["heuristic_score", "perplexity_score", "coherence_prob", "classifier_prob"]].notna().all().all()
+    kinds = set(scores.loc[(scores["split"] == "test") & (scores["label"] == 0), "kind"])
+    assert {"ngram_chain", "word_shuffle", "server_log"} <= kinds
+    for kind in kinds:
+        assert 0.0 <= metrics[f"score_eval.quality.score.roc_auc.{kind}"] <= 1.0
+    assert metrics["score_eval.quality.heuristic_score.roc_auc.word_list"] > 0.9  # rules catch a word list
+    assert metrics["score_eval.quality.test_docs"] == (scores["split"] == "test").sum()
+    assert 0.5 < metrics["score_eval.quality.coherence_prob.pair_accuracy"] <= 1.0
+    assert report.index("text Winnow never trained on") < report.index("Secondary view")
+    assert "| word_shuffle " in report or "word_shuffle |" in report
+    # the combination is one fixed function: applied to the corpus it gives the decisions' scores
+    combination, decisions = curated["combination"], curated["decisions"]
+    unique = decisions.drop_duplicates("id")
+    assert combination.apply(unique).to_numpy() == pytest.approx(unique["score"].to_numpy())
 
 
 def test_bad_rating_rows_are_quarantined_and_the_rater_ranks_news_above_spam(curated):
@@ -150,7 +171,8 @@ def one_source_corpus(tmp_path_factory):
 
 def test_a_few_documents_of_one_source_with_ratings_naming_none_of_them(one_source_corpus, tmp_path):
     """The rater leaves (no rated document anywhere), the classifier has 5 negatives, DSIR fits on
-    5 documents, a quota on the only source still selects, and score_eval says it has no gold here."""
+    5 documents, a quota on the only source still selects, and score_eval measures on the evaluation
+    set and says the sample's gold set has no document here."""
     ratings = tmp_path / "elsewhere.csv"
     ratings.write_text("a_id,b_id,preferred,rater\n" + "".join(f"{i:032x},{i + 1:032x},b,me\n" for i in range(4)))
     params = parameters(one_source_corpus, ratings)
@@ -167,7 +189,8 @@ def test_a_few_documents_of_one_source_with_ratings_naming_none_of_them(one_sour
     assert decisions["classifier_prob"].notna().all() and decisions["dsir_log_ratio"].notna().all()
     assert 1 <= decisions["kept"].sum() <= 2  # the quota: at most half of the selection
     assert set(decisions["reason"]) <= {"kept", "over_source_quota", "below_min_score"}
-    assert out["score_eval_metrics"] == {"score_eval.skipped": 1.0}
+    assert not any(k.startswith("score_eval.gold.") for k in out["score_eval_metrics"])
+    assert "score_eval.quality.score.roc_auc" in out["score_eval_metrics"]
     assert "Skipped: 0 of 3,709 documents" in out["score_eval_report"]
 
 
@@ -199,6 +222,7 @@ def test_safety_signals_reach_decisions_report_and_metrics_and_pii_never_ships(c
 def test_a_rater_whose_held_out_split_has_no_decisive_pair_is_fitted_without_evaluation(one_source_corpus, tmp_path):
     from winnow.pipelines.score.nodes import fit_rater
     from winnow.rating.agreement import split_pairs
+    from winnow.scoring.base import FittedScorer, SkippedScorer
 
     docs = pd.DataFrame({"text": [json.loads(line)["text"] for line in (one_source_corpus / "letters.jsonl").open()]})
     docs["id"] = docs["text"].map(lambda t: content_id(normalise_text(t)))
@@ -211,8 +235,10 @@ def test_a_rater_whose_held_out_split_has_no_decisive_pair_is_fitted_without_eva
     seed = next(seed for seed in range(100)  # a split that holds out the only decisive judgment
                 if (split_pairs(frame, params["rater"]["evaluation"]["test_fraction"], seed)[1]["preferred"] == "a").any())
     params["rater"]["evaluation"]["seed"] = seed
-    fitted, metrics, pairs, _ = fit_rater(docs, params["rater"], params["scoring"])
+    no_coherence = FittedScorer(SkippedScorer("coherence", ("coherence_prob",), "not fitted here"), "skipped")
+    fitted, metrics, pairs, _ = fit_rater(docs, no_coherence, params["rater"], params["heuristic"], params["scoring"])
     assert len(pairs) == 11 and not fitted.skipped
+    assert fitted.scorer.signal_columns == ("heuristic_score",)  # a skipped scorer's signals are left out
     assert metrics["rater.heldout_evaluated"] == 0.0
 
 

@@ -35,26 +35,27 @@ def named_ids(path: str | Path, kind: str) -> set[str]:
 
 
 def carried_texts(path: str | Path, kind: str) -> pd.DataFrame:
-    """`id, text` for every rated document whose text the ratings file carries (may be empty)."""
+    """`id, text, source` for every rated document whose text the ratings file carries (may be empty);
+    the source is the ratings file's name."""
     pairs_of_columns = TEXT_COLUMNS[kind]
     wanted = tuple(c for pair in pairs_of_columns for c in pair)
     try:
         rows = read_rating_rows(path, wanted)
     except ValueError as err:
         if "missing column" in str(err) or "no record has field" in str(err):
-            return pd.DataFrame(columns=["id", "text"])  # texts are optional
+            return pd.DataFrame(columns=["id", "text", "source"])  # texts are optional
         raise
     found = []
     for _, fields in rows:
         for id_column, text_column in pairs_of_columns:
             doc_id, text = fields.get(id_column), fields.get(text_column)
             if isinstance(text, str) and text.strip() and doc_id not in (None, ""):
-                found.append({"id": str(doc_id).strip(), "text": normalise_text(text)})
-    return pd.DataFrame(found, columns=["id", "text"]).drop_duplicates("id")
+                found.append({"id": str(doc_id).strip(), "text": normalise_text(text), "source": Path(path).name})
+    return pd.DataFrame(found, columns=["id", "text", "source"]).drop_duplicates("id")
 
 
 def texts_from_folder(folder: str | Path, ids: Iterable[str], exclude: Iterable[str] = ()) -> pd.DataFrame:
-    """`id, text` of the wanted ids among the documents ingest would read from `folder`."""
+    """`id, text, source` of the wanted ids among the documents ingest would read from `folder`."""
     wanted, found = set(ids), {}
     root = Path(folder)
     for path in list_input_files(root, list(exclude)):
@@ -62,15 +63,15 @@ def texts_from_folder(folder: str | Path, ids: Iterable[str], exclude: Iterable[
             if isinstance(item, Record):
                 doc_id = content_id(item.text)
                 if doc_id in wanted and doc_id not in found:
-                    found[doc_id] = item.text
+                    found[doc_id] = (item.text, item.source)
         if len(found) == len(wanted):
             break
-    return pd.DataFrame({"id": list(found), "text": list(found.values())}, columns=["id", "text"])
+    return pd.DataFrame([(i, text, source) for i, (text, source) in found.items()], columns=["id", "text", "source"])
 
 
 def resolve_rated_documents(documents: pd.DataFrame, files: dict[str, str], rated_corpus: str | None,
                             exclude: Iterable[str], cache_root: Path | None = None) -> tuple[pd.DataFrame, dict]:
-    """(`id, text` of every document the ratings `files` ({"pairwise": path, ...}) name, counts by origin).
+    """(`id, text, source` of every document the ratings `files` ({"pairwise": path, ...}) name, counts by origin).
 
     Looked up in `documents`, then in the files' own texts, then in `rated_corpus`; the folder is
     read only for ids found nowhere else, and what it gave is kept under `cache_root` when given.
@@ -78,17 +79,18 @@ def resolve_rated_documents(documents: pd.DataFrame, files: dict[str, str], rate
     from winnow.scoring.cache import fingerprint, fit_cached  # a cached read: a "fit" of the folder
 
     named = set().union(*(named_ids(path, kind) for kind, path in files.items()))
-    found = [documents.loc[documents["id"].isin(named), ["id", "text"]],
+    found = [documents.loc[documents["id"].isin(named)].reindex(columns=["id", "text", "source"]),
              *(carried_texts(path, kind) for kind, path in files.items())]
     missing = named - set(pd.concat(found)["id"])
     counts = {"rated_docs_named": len(named), "rated_docs_in_corpus": len(found[0])}
     if missing and rated_corpus:
         listing = [(p.as_posix(), p.stat().st_size) for p in list_input_files(Path(rated_corpus), list(exclude))]
-        key = fingerprint(str(rated_corpus), listing, sorted(exclude), sorted(missing))  # a changed folder reads again
+        key = fingerprint("with-source", str(rated_corpus), listing, sorted(exclude), sorted(missing))  # a changed folder reads again
         folder = cache_root / key if cache_root else None
         from_folder, _ = fit_cached(folder, lambda: texts_from_folder(rated_corpus, missing, exclude))
         found.append(from_folder)
         counts["rated_docs_from_rated_corpus"] = len(from_folder)
     rated = pd.concat(found, ignore_index=True).drop_duplicates("id")
+    rated["source"] = rated["source"].fillna("")
     counts["rated_docs_found"] = len(rated)
     return rated, counts

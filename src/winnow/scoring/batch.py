@@ -16,8 +16,8 @@ from rich.progress import Progress
 from winnow.scoring.base import Scorer
 
 
-def _score_chunk(scorer: Scorer, texts: list[str]) -> pd.DataFrame:
-    return scorer.score_texts(texts)
+def _score_chunk(scorer: Scorer, chunk: pd.DataFrame) -> pd.DataFrame:
+    return scorer.score(chunk).drop(columns="id")
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
@@ -26,8 +26,13 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
 
 def score_in_chunks(scorer: Scorer, documents: pd.DataFrame, chunk_rows: int = 1000,
                     pool: Executor | None = None) -> pd.DataFrame:
-    """`scorer.score` over `documents`, `chunk_rows` texts at a time, in input order; on `pool` if given."""
-    chunks = [documents["text"].iloc[i : i + chunk_rows].tolist() for i in range(0, len(documents), chunk_rows)]
+    """`scorer.score` over `documents`, `chunk_rows` texts at a time, in input order; on `pool` if given.
+
+    A chunk carries `id`, `text` and the scorer's `signal_columns` (a rater that also reads other
+    scorers' columns), nothing else: what is pickled to a worker stays small.
+    """
+    columns = ["id", "text", *getattr(scorer, "signal_columns", ())]
+    chunks = [documents[columns].iloc[i : i + chunk_rows] for i in range(0, len(documents), chunk_rows)]
     parts: list[pd.DataFrame] = []
     with Progress(transient=True) as progress:
         task = progress.add_task(f"scoring {scorer.name}", total=len(documents))

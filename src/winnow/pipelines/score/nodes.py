@@ -7,14 +7,16 @@ version and fit key are reused, so a rerun or a few added documents cost only th
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
+import joblib
 import pandas as pd
 
-from winnow.config import (ClassifierConfig, DomainsConfig, DsirConfig, HeuristicConfig, PerplexityConfig, PIIConfig,
-                           RaterConfig, RefsimConfig, ScoringConfig, ToxicityConfig)
+from winnow.config import (ClassifierConfig, CoherenceConfig, DomainsConfig, DsirConfig, HeuristicConfig, PerplexityConfig,
+                           PIIConfig, RaterConfig, RefsimConfig, ScoreEvalConfig, ScoringConfig, ToxicityConfig)
 from winnow.rating import evaluate_rater, fit_preference_rater, read_pairwise_ratings, read_pointwise_ratings
 from winnow.rating.rated_documents import resolve_rated_documents
 from winnow.reporting.plots import learning_curve
@@ -26,8 +28,11 @@ from winnow.scoring.domains import BlockedDomains
 from winnow.scoring.dsir import DSIRImportance
 from winnow.scoring.heuristics import HeuristicSuite
 from winnow.scoring.refsim import ReferenceSimilarity
+from winnow.selection.combine import merge_attributes
 
 log = logging.getLogger(__name__)
+
+EVAL_COLUMNS = ("id", "label", "kind", "source", "genre", "split", "pair_of")
 
 RATER_COLUMNS = ("rater_bt", "rater_pointwise", "rater_score")
 
@@ -45,8 +50,17 @@ def _score(scorer: Scorer, documents: pd.DataFrame, scoring: ScoringConfig, fit_
     return signals, {f"{scorer.name}.docs_cached": counts["cached"], f"{scorer.name}.docs_scored": counts["scored"]}
 
 
-def _fit(name: str, scoring: ScoringConfig, key: str, fit: Callable[[], FittedScorer]) -> tuple[FittedScorer, dict]:
-    """The cached `FittedScorer` for `key`, or `fit()` cached; and its metrics prefixed with `name`."""
+def _fit(name: str, scoring: ScoringConfig, key: str, fit: Callable[[], FittedScorer],
+         shipped: str | None = None) -> tuple[FittedScorer, dict]:
+    """The shipped model if it was built for `key`, else the cached `FittedScorer` for `key`, else
+    `fit()` cached; and its metrics prefixed with `name`."""
+    if shipped and Path(shipped).exists():
+        fitted = joblib.load(shipped)
+        if fitted.key == key:
+            log.info("%s: shipped model %s", name, shipped)
+            metrics = {f"{name}.{k}": v for k, v in fitted.metrics.items()}
+            return fitted, {**metrics, f"{name}.model_cached": 1.0, f"{name}.model_shipped": 1.0, f"{name}.skipped": 0.0}
+        log.info("%s: the shipped model %s was built for other settings or text; fitting one", name, shipped)
     fitted, cached = fit_cached(_cache_dir(scoring, "fitted", name, key), fit)
     log.info("%s: %s", name, "fitted model loaded from cache" if cached else "fitted")
     metrics = {f"{name}.{k}": v for k, v in fitted.metrics.items()}
@@ -135,13 +149,40 @@ def fit_quality_classifier(documents: pd.DataFrame, reference_corpus: pd.DataFra
     return _fit("classifier", ScoringConfig.model_validate(scoring), key, fit)
 
 
-def fit_rater(documents: pd.DataFrame, params: dict, scoring: dict):
-    """Validate the ratings, measure agreement on held-out pairs, fit the rater on all of them.
+SIGNAL_SOURCES = ("heuristic", "coherence", "encoding")  # scorers whose columns the rater may take as features
+
+
+def _rater_signals(docs: pd.DataFrame, columns: list[str], coherence: FittedScorer, heuristic: dict,
+                   scoring: ScoringConfig) -> pd.DataFrame:
+    """`id` + the signal columns for documents the corpus's attribute tables may not hold (rated
+    documents from elsewhere), computed by the same scorers through the same cache."""
+    from winnow.scoring.encoding import EncodingDamage
+
+    signals = docs[["id"]]
+    if any(not c.startswith(("coherence_", "encoding_")) for c in columns):
+        heuristic_signals, _ = score_heuristics(docs, heuristic, scoring.model_dump())
+        signals = signals.merge(heuristic_signals, on="id")
+    if any(c.startswith("coherence_") for c in columns):
+        signals = signals.merge(score_with_fitted(docs, coherence, scoring.model_dump())[0], on="id")
+    if any(c.startswith("encoding_") for c in columns):
+        signals = signals.merge(_score(EncodingDamage(), docs, scoring)[0], on="id")
+    missing = [c for c in columns if c not in signals.columns]
+    if missing:
+        raise KeyError(f"rater.signal_columns {missing} are not columns of the {', '.join(SIGNAL_SOURCES)} scorers")
+    return signals[["id", *columns]]
+
+
+def fit_rater(documents: pd.DataFrame, coherence_model: FittedScorer, params: dict, heuristic: dict, scoring: dict):
+    """Validate the ratings, measure agreement on held-out pairs and on held-out sources, fit the
+    rater on all of them.
 
     The rater learns from the documents its ratings name (`resolve_rated_documents`), so ratings
-    made on one corpus score any other. Bad rating rows are quarantined (file, line, reason), never
+    made on one corpus score any other; beside their text it sees `signal_columns` of the heuristic,
+    coherence and encoding scorers. Bad rating rows are quarantined (file, line, reason), never
     fatal; an unreadable file is. With no decisive judgment left, the run goes on without a rater.
     """
+    from winnow.rating.agreement import leave_one_source_out
+
     config, scoring = RaterConfig.model_validate(params), ScoringConfig.model_validate(scoring)
     files = {"pairwise": config.pairwise_path, "pointwise": config.pointwise_path}
     files = {kind: path for kind, path in files.items() if path}
@@ -160,19 +201,36 @@ def fit_rater(documents: pd.DataFrame, params: dict, scoring: dict):
             f"and name documents found in this corpus, in the ratings' own texts or in rater.rated_corpus "
             f"({config.rated_corpus})"))
         return fitted, {**metrics, **skip_metrics}, pairs, quarantine
-    fit_args = {**config.model.model_dump(), "score_range": config.score_range}
-    key = fingerprint(fit_args, config.evaluation.model_dump(),
+    columns = list(config.signal_columns)
+    if coherence_model.skipped:
+        columns = [c for c in columns if not c.startswith("coherence_")]
+    if columns:
+        signals = _rater_signals(rated_docs, columns, coherence_model, heuristic, scoring)
+        rated_docs = rated_docs.merge(signals, on="id", how="left")
+    fit_args = {**config.model.model_dump(), "score_range": config.score_range, "signal_columns": tuple(columns),
+                "signals": rated_docs[["id", *columns]] if columns else None}
+    key = fingerprint({k: v for k, v in fit_args.items() if k != "signals"}, config.evaluation.model_dump(),
                       pd.util.hash_pandas_object(pairs[["a_id", "b_id", "preferred", "rater"]], index=False).sum(),
                       None if points is None else pd.util.hash_pandas_object(points[["id", "rater", "score"]], index=False).sum(),
-                      ids_fingerprint(rated_docs["text"]))
+                      ids_fingerprint(rated_docs["text"]), coherence_model.key if columns else None)
 
     def fit() -> FittedScorer:
         rater = fit_preference_rater(rated_docs, pairs, points, **fit_args)
-        return FittedScorer(rater, key, evaluate_rater(rated_docs, pairs, points, quarantine,
-                                                       **config.evaluation.model_dump(), **fit_args))
+        agreement = evaluate_rater(rated_docs, pairs, points, quarantine, **config.evaluation.model_dump(), **fit_args)
+        return FittedScorer(rater, key, {**agreement, **leave_one_source_out(rated_docs, pairs, **fit_args)})
 
     fitted, fit_metrics = _fit("rater", scoring, key, fit)
     return fitted, {**metrics, **fit_metrics}, pairs, quarantine
+
+
+def score_rater(documents: pd.DataFrame, rater_model: FittedScorer, attributes_heuristic: pd.DataFrame,
+                attributes_coherence: pd.DataFrame, attributes_encoding: pd.DataFrame, scoring: dict):
+    """The rater's scores; the signal columns it was fitted with come from the other attribute tables."""
+    columns = [] if rater_model.skipped else list(rater_model.scorer.signal_columns)
+    if columns:
+        tables = merge_attributes(attributes_heuristic, attributes_coherence, attributes_encoding)
+        documents = documents.merge(tables[["id", *columns]], on="id", how="left", validate="one_to_one")
+    return score_with_fitted(documents, rater_model, scoring)
 
 
 def fit_perplexity(reference_corpus: pd.DataFrame, params: dict, scoring: dict):
@@ -183,19 +241,20 @@ def fit_perplexity(reference_corpus: pd.DataFrame, params: dict, scoring: dict):
     from winnow.scoring.perplexity import fit_reference_lm  # torch: only the processes that need it pay ~250 MB
 
     config = PerplexityConfig.model_validate(params)
+    settings = config.model_dump(exclude={"shipped_model"})
     groups = reference_corpus.get("url")  # the held-out split is by article: it decides the calibration
-    key = fingerprint("perplexity", config.model_dump(), ids_fingerprint(reference_corpus["text"]),
+    key = fingerprint("perplexity", settings, ids_fingerprint(reference_corpus["text"]),
                       None if groups is None else ids_fingerprint(groups.fillna("")))
 
     def fit() -> FittedScorer:
-        scorer, history = fit_reference_lm(reference_corpus["text"], groups=groups, **config.model_dump())
+        scorer, history = fit_reference_lm(reference_corpus["text"], groups=groups, **settings)
         metrics = {"reference_median_ppl": float(pd.Series(scorer.reference_ppl).median())}
         if history:
             metrics.update({"train_steps": len(history), "train_final_loss": float(history[-1]["loss"]),
                             "train_tokens_per_s": float(pd.Series([r["tokens_per_s"] for r in history]).median())})
         return FittedScorer(scorer, key, metrics, history)
 
-    fitted, metrics = _fit("perplexity", ScoringConfig.model_validate(scoring), key, fit)
+    fitted, metrics = _fit("perplexity", ScoringConfig.model_validate(scoring), key, fit, config.shipped_model)
     return fitted, metrics, learning_curve(pd.DataFrame(fitted.history), "reference LM")
 
 
@@ -214,6 +273,68 @@ def fit_dsir(documents: pd.DataFrame, reference_corpus: pd.DataFrame, params: di
                       ids_fingerprint(documents["id"]))
     return _fit("dsir", ScoringConfig.model_validate(scoring), key, lambda: FittedScorer(
         DSIRImportance(**config.model_dump()).fit(reference_corpus["text"], documents["text"]), key))
+
+
+def fit_coherence(reference_corpus: pd.DataFrame, params: dict, scoring: dict):
+    """Reference passages against damaged copies of themselves (`winnow.scoring.coherence`).
+
+    Damage uses the training thesaurus and boilerplate only; the evaluation set has its own.
+    """
+    from winnow.quality.degrade import Resources, read_lines, read_thesaurus
+    from winnow.scoring.coherence import CoherenceModel
+
+    config = CoherenceConfig.model_validate(params)
+    groups = reference_corpus.get("url")
+    if groups is not None and groups.nunique() < 10:  # too few articles to split by: split by passage
+        groups = None
+    resource_files = [Path(p).read_bytes() for p in (config.synonyms_path, config.boilerplate_path)]
+    key = fingerprint(CoherenceModel.version, config.model_dump(), ids_fingerprint(reference_corpus["text"]),
+                      None if groups is None else ids_fingerprint(groups.fillna("")),
+                      [hashlib.sha256(b).hexdigest() for b in resource_files])
+
+    def fit() -> FittedScorer:
+        resources = Resources(synonyms=read_thesaurus(config.synonyms_path),
+                              boilerplate=read_lines(config.boilerplate_path))
+        model = CoherenceModel(n_buckets=config.n_buckets, topics=config.topics, max_chars=config.max_chars,
+                               copies=config.copies, seed=config.seed)
+        metrics = model.fit(reference_corpus["text"].tolist(), resources,
+                            groups=None if groups is None else groups.fillna("").tolist(),
+                            heldout_fraction=config.heldout_fraction)
+        return FittedScorer(model, key, metrics)
+
+    return _fit("coherence", ScoringConfig.model_validate(scoring), key, fit)
+
+
+def prepare_quality_eval(quality_eval: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """The evaluation set as documents: text normalised as ingest does, id = content hash.
+
+    Labels and kinds stay beside the text; the scorers read only `id`, `text` and `url`.
+    """
+    from winnow.ingest.text import content_id, normalise_text
+
+    name = ScoreEvalConfig.model_validate(params).quality_eval_name
+    docs = quality_eval.copy()
+    docs["text"] = [normalise_text(t) for t in docs["text"].astype(str)]
+    empty = docs.index[docs["text"] == ""]
+    if len(empty):
+        raise ValueError(f"{name} row {empty[0] + 2}: text is empty after normalisation")
+    new_ids = [content_id(t) for t in docs["text"]]
+    if "id" in docs:  # a degraded copy names its original by the set's own id
+        docs["pair_of"] = docs["pair_of"].fillna("").astype(str).map(dict(zip(docs["id"].astype(str), new_ids))).fillna("")
+    docs["id"] = new_ids
+    repeated = docs[docs["id"].duplicated(keep=False)]
+    if len(repeated):
+        raise ValueError(f"{name}: rows {sorted((repeated.index[:4] + 2).tolist())} hold the same text; "
+                         "every evaluation document must be unique")
+    docs["url"] = docs["url"] if "url" in docs else None
+    docs["n_chars"] = docs["text"].str.len()
+    return docs.reset_index(drop=True)
+
+
+def label_quality_eval_scores(documents: pd.DataFrame, *attribute_tables: pd.DataFrame) -> pd.DataFrame:
+    """Every signal of each evaluation document beside its label, kind, source, split and pair."""
+    labels = documents[[c for c in EVAL_COLUMNS if c in documents.columns]]
+    return labels.merge(merge_attributes(*attribute_tables), on="id", how="left", validate="one_to_one")
 
 
 def score_with_fitted(documents: pd.DataFrame, fitted: FittedScorer, scoring: dict):

@@ -10,7 +10,8 @@ from winnow.config import CombineConfig, PIIConfig, SelectConfig
 from winnow.reporting.plots import decisions_by_reason, score_histograms
 from winnow.reporting.report import curation_metrics, selection_report
 from winnow.selection.accounting import check_accounting
-from winnow.selection.combine import combine_weighted, learn_weights
+from winnow.selection.combine import (Combination, fit_combination, learn_weights, learn_weights_from_labels,
+                                      merge_attributes)
 from winnow.selection.select import decide, duplicate_decisions, score_cutoff
 
 log = logging.getLogger(__name__)
@@ -19,16 +20,17 @@ DECISION_COLUMNS = ["id", "kept", "rank", "score", "reason", "failed_rules",
                     "source", "file", "position", "n_chars", "lang", "lang_score", "dup_cluster"]
 
 
-def combine_scores(params: dict, ratings_pairwise: pd.DataFrame, *attribute_tables: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """Every scorer's raw columns side by side, plus `score`: their z-scored combination.
+def combine_scores(params: dict, ratings_pairwise: pd.DataFrame, quality_eval_scores: pd.DataFrame,
+                   *attribute_tables: pd.DataFrame) -> tuple[pd.DataFrame, Combination, dict]:
+    """Every scorer's raw columns side by side, plus `score`: their standardised combination.
 
-    `method`: `weights` (from parameters) or `learned` (fitted to the rated pairs). A scorer that
-    was skipped on this corpus left only missing values: its columns leave the combination.
+    `method`: `weights` (from parameters), `learned` (fitted to the rated pairs) or `validation`
+    (fitted to the labels of the evaluation set's validation split; its test split is never
+    seen). A scorer that was skipped on this corpus left only missing values: its columns leave
+    the combination. The `Combination` is returned so the evaluation set is scored by it too.
     """
     config = CombineConfig.model_validate(params)
-    scores = attribute_tables[0]
-    for table in attribute_tables[1:]:
-        scores = scores.merge(table, on="id", how="outer", validate="one_to_one")
+    scores = merge_attributes(*attribute_tables)
     weights = dict(config.weights)
     empty = [c for c in weights if c in scores.columns and scores[c].isna().all()]
     if empty and len(empty) == len(weights):
@@ -38,9 +40,18 @@ def combine_scores(params: dict, ratings_pairwise: pd.DataFrame, *attribute_tabl
         del weights[column]
     if config.method == "learned":
         weights = learn_weights(scores, ratings_pairwise, list(weights), config.C)
-    scores["score"] = combine_weighted(scores, weights).to_numpy()
-    metrics = {f"combine.weight.{column}": w for column, w in weights.items()}
-    return scores, {**metrics, **{f"combine.left_out.{column}": 1.0 for column in empty}}
+    combination = fit_combination(scores, weights, config.method)
+    if config.method == "validation":
+        validation = quality_eval_scores[quality_eval_scores["split"] == "validation"]
+        if validation["label"].nunique() < 2:
+            raise ValueError(f"combine.method=validation: the evaluation set's validation split holds "
+                             f"{validation['label'].value_counts().to_dict()} (label: documents); it needs clean (1) "
+                             "and bad (0) ones. Use combine.method=weights, or give an evaluation set with both")
+        weights = learn_weights_from_labels(combination.standardised(validation), validation["label"], config.C)
+        combination = fit_combination(scores, weights, config.method)
+    scores["score"] = combination.apply(scores).to_numpy()
+    metrics = {f"combine.weight.{column}": w for column, w in combination.weights.items()}
+    return scores, combination, {**metrics, **{f"combine.left_out.{column}": 1.0 for column in empty}}
 
 
 def decide_documents(documents: pd.DataFrame, exact_duplicates: pd.DataFrame,

@@ -1,14 +1,14 @@
 from kedro.pipeline import Node, Pipeline
 
+from winnow.pipelines.score.pipeline import SCORERS
 from winnow.pipelines.select import nodes
-
-SCORERS = ["heuristic", "perplexity", "classifier", "rater", "refsim", "dsir", "pii", "toxicity", "domains", "encoding"]  # each writes attributes_<scorer>; combine reads them all
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline([
-        Node(nodes.combine_scores, ["params:combine", "ratings_pairwise", *(f"attributes_{s}" for s in SCORERS)],
-             ["document_scores", "combine_metrics"], name="combine_scores"),
+        Node(nodes.combine_scores,
+             ["params:combine", "ratings_pairwise", "quality_eval_scores", *(f"attributes_{s}" for s in SCORERS)],
+             ["document_scores", "combination", "combine_metrics"], name="combine_scores"),
         Node(nodes.decide_documents, ["documents", "exact_duplicates", "document_scores", "params:select"],
              "decisions", name="decide_documents"),
         Node(nodes.account_for_documents, ["ingest_manifest", "decisions", "quarantine"], "curate_totals",

@@ -1,0 +1,1 @@
+"""Text quality beyond single scorers: controlled degradations and evaluation by construction."""

@@ -1,0 +1,60 @@
+"""The coherence model, fitted on real reference passages, ranks held-out originals above their damaged copies."""
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import PROJECT
+from winnow.quality.degrade import FAMILIES, Resources, degrade, read_lines, read_thesaurus
+from winnow.scoring.coherence import FEATURES, CoherenceModel
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return pd.read_json(PROJECT / "data/01_raw/reference/reference.jsonl.gz", lines=True)
+
+
+@pytest.fixture(scope="module")
+def fitted(reference):
+    train = reference.groupby("source").head(120)  # every genre, ~1,100 passages: a few seconds
+    resources = Resources(synonyms=read_thesaurus(PROJECT / "data/01_raw/reference/thesaurus_wordnet.tsv.gz"),
+                          boilerplate=read_lines(PROJECT / "data/01_raw/reference/boilerplate_train.txt"))
+    model = CoherenceModel(n_buckets=2**18, copies=2, seed=0)
+    return model, model.fit(train["text"].tolist(), resources, groups=train["url"].tolist())
+
+
+def test_fit_reports_held_out_pair_accuracy_per_family(fitted):
+    _, metrics = fitted
+    assert metrics["heldout_pair_accuracy"] > 0.85
+    assert {f"heldout_pair_accuracy.{f}" for f in FAMILIES} <= set(metrics)
+    assert metrics["heldout_pair_accuracy.word_shuffle"] > 0.9
+
+
+def test_unseen_passages_score_above_their_damaged_copies(fitted, reference):
+    """Passages the model never saw (the tail of each source), damaged with a resource it never saw:
+    a chain over those passages themselves."""
+    model, _ = fitted
+    unseen = reference.groupby("source").tail(15)["text"].tolist()
+    resources = Resources(chain_texts=unseen, synonyms={}, boilerplate=["Share this page"])
+    rng = random.Random(5)
+    for family in ("ngram_chain", "word_shuffle", "char_noise", "boilerplate"):
+        damaged = [degrade(t, family, rng, resources) for t in unseen]
+        original_p = model.score_texts(unseen)["coherence_prob"].to_numpy()
+        damaged_p = model.score_texts(damaged)["coherence_prob"].to_numpy()
+        assert np.mean(original_p > damaged_p) > 0.8, family
+
+
+def test_features_are_defined_for_short_empty_and_one_line_texts(fitted):
+    model, _ = fitted
+    features = model.features(["", "ok", "One sentence only.", "a\nb\nc"])
+    assert list(features.columns) == list(FEATURES) and len(features) == 4
+    scores = model.score_texts(["", "One sentence only."])
+    assert scores["coherence_prob"].between(0, 1).all()
+
+
+def test_too_few_groups_to_split_is_a_clear_error(reference):
+    model = CoherenceModel(n_buckets=2**16)
+    with pytest.raises(ValueError, match="too few to split"):
+        model.fit(reference["text"].head(3).tolist(), Resources(), groups=["a", "a", "a"])

@@ -194,7 +194,9 @@ class CoherenceModel(Scorer):
         for text, sentences in zip(texts, per_doc):
             rows.append(self._document_features(text, topics[start:start + len(sentences)]))
             start += len(sentences)
-        frame = pd.DataFrame(rows, columns=[c for c in FEATURES if c in rows[0]] if rows else None)
+        if not texts:
+            return pd.DataFrame(columns=list(FEATURES), dtype=float)
+        frame = pd.DataFrame(rows)
         for column, values in self._ngram_features(texts).items():
             frame[column] = values
         return frame[list(FEATURES)].astype(float)

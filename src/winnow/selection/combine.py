@@ -38,11 +38,15 @@ def zscore(values: pd.Series) -> pd.Series:
     return (values - values.mean()) / std if std > 0 else values * 0.0
 
 
-def standardise(scores: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+def _require_columns(scores: pd.DataFrame, columns: list[str]) -> None:
     missing = [c for c in columns if c not in scores.columns]
     if missing:
         raise KeyError(f"combine names score columns that no scorer produced: {missing}; "
                        f"available: {sorted(c for c in scores.columns if c != 'id')}")
+
+
+def standardise(scores: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    _require_columns(scores, columns)
     return pd.DataFrame({c: zscore(scores[c]) for c in columns}, index=scores.index)
 
 
@@ -97,7 +101,7 @@ def fit_combination(scores: pd.DataFrame, weights: Mapping[str, float], method: 
     weights = {c: float(w) for c, w in weights.items() if w}
     if not weights:
         raise ValueError("combine.weights must give at least one column a non-zero weight")
-    standardise(scores, list(weights))  # names missing columns
+    _require_columns(scores, list(weights))
     stats = {}
     for c in weights:
         values = scores[c].astype(float)

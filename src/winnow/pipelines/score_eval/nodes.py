@@ -12,6 +12,7 @@ from winnow.config import CombineConfig, ScoreEvalConfig, SelectConfig
 from winnow.quality.evaluate import evaluate_columns, kind_plot, source_views
 from winnow.scoring.gold import evaluate_scores, read_gold, roc_plot
 from winnow.selection.combine import Combination, learn_weights_from_labels
+from winnow.selection.select import hard_filter_failures
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,7 @@ def _kept_by_rules(scores: pd.DataFrame, decisions: pd.DataFrame, select: Select
     combined score at least the lowest one the corpus kept (languages and duplicates aside)."""
     kept_scores = decisions.loc[decisions["kept"], "score"]
     cutoff = kept_scores.min() if len(kept_scores) else float("inf")
-    kept = scores["score"] >= cutoff
-    for column, bounds in select.hard_filters.items():
-        if column in scores:
-            kept &= ~bounds.fails(scores[column])
-    return kept
+    return (scores["score"] >= cutoff) & (hard_filter_failures(scores, select.hard_filters) == "")
 
 
 def _leave_one_source_out(scores: pd.DataFrame, combination: Combination, C: float) -> dict[str, float]:

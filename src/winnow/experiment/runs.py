@@ -5,7 +5,7 @@ Each run owns a directory, `<output_dir>/<arm>/seed<k>/`:
     checkpoint/      the last pretraining checkpoint (resume point)
     pretrained/      the finished LM (model.safetensors, config.json, tokenizer.json)
     history.json     per-step pretraining records, written when pretraining finishes
-    classifier/      the fine-tuned classifier (same layout, plus the label map in config.json)
+    classifiers/<task>/  each task's fine-tuned classifier (same layout, plus the label map in config.json)
 A rerun with the same key loads a finished run instead of training it again, and continues an
 interrupted one from its checkpoint, ending with the weights an uninterrupted run would have.
 """
@@ -32,15 +32,17 @@ log = logging.getLogger(__name__)
 
 
 def pretrain_run(corpus: pd.DataFrame, tokenizer, lm_config: LMConfig, train_config: TrainConfig, run_dir: Path,
-                 curve_texts: list[str]) -> list[dict]:
+                 curve_texts: list[str] | dict[str, list[str]]) -> list[dict]:
     """Pretrain one model on `corpus` (id, text) into `run_dir`; returns its per-step history.
 
-    `curve_texts` (held-out) are scored every `train_config.eval_every` steps: the learning curve
-    that data efficiency is read from.
+    `curve_texts` (held-out; one list, or lists by domain) are scored every `train_config.eval_every`
+    steps: the learning curve that data efficiency is read from.
     """
     run_dir = Path(run_dir)
-    key = fingerprint(ids_fingerprint(corpus["id"]), tokenizer.backend_tokenizer.to_str(), asdict(lm_config),
-                      asdict(train_config) | {"progress": None, "device": None, "compile": None})
+    # a curriculum reads the documents in their order, so the order is part of what the run is
+    data = fingerprint(corpus["id"].tolist()) if train_config.curriculum else ids_fingerprint(corpus["id"])
+    key = fingerprint(data, tokenizer.backend_tokenizer.to_str(), asdict(lm_config),
+                      asdict(train_config) | {"progress": None, "device": None, "compile": None}, curve_texts)
     key_file = run_dir / "run_key.txt"
     same_run = key_file.is_file() and key_file.read_text() == key
     if same_run and (run_dir / "history.json").is_file() and (run_dir / "pretrained" / "model.safetensors").is_file():
@@ -61,8 +63,13 @@ def pretrain_run(corpus: pd.DataFrame, tokenizer, lm_config: LMConfig, train_con
     return history
 
 
-def finetune_run(run_dir: Path, task: pd.DataFrame, config: FinetuneConfig) -> tuple[dict, str, list[dict]]:
-    """Fine-tune `run_dir/pretrained` on `task` (text, label, split) into `run_dir/classifier`.
+def classifier_dir(run_dir: Path, task_name: str) -> Path:
+    return Path(run_dir) / "classifiers" / task_name
+
+
+def finetune_run(run_dir: Path, task: pd.DataFrame, config: FinetuneConfig,
+                 task_name: str = "task") -> tuple[dict, str, list[dict]]:
+    """Fine-tune `run_dir/pretrained` on `task` (text, label, split) into `classifier_dir(run_dir, task_name)`.
 
     Returns (test and dev metrics, the test classification report, per-evaluation history).
     """
@@ -73,9 +80,9 @@ def finetune_run(run_dir: Path, task: pd.DataFrame, config: FinetuneConfig) -> t
               for name, part in task.groupby("split")}
     missing = {"train", "dev", "test"} - set(splits)
     if missing:
-        raise ValueError(f"the downstream task has no {sorted(missing)} split (column `split`)")
+        raise ValueError(f"the downstream task {task_name!r} has no {sorted(missing)} split (column `split`)")
     model, tokenizer, history = finetune_classifier(run_dir / "pretrained", splits["train"], splits["dev"], label_names, config)
-    save_classifier(model, tokenizer, run_dir / "classifier")
+    save_classifier(model, tokenizer, classifier_dir(run_dir, task_name))
     metrics = {}
     for split in ("dev", "test"):
         texts, labels = splits[split]

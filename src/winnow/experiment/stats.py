@@ -39,3 +39,29 @@ def tokens_to_reach(tokens, values, target: float) -> float:
         return float(tokens[0])
     t0, t1, v0, v1 = tokens[i - 1], tokens[i], values[i - 1], values[i]
     return float(t0 + (v0 - target) / (v0 - v1) * (t1 - t0))
+
+
+def paired_difference(arm, baseline, confidence: float = 0.95, lower_is_better: bool = False) -> dict:
+    """Seed-by-seed differences arm - baseline (same seed, same budget): their mean, Student-t interval
+    and how many seeds the arm is better in. `arm` and `baseline` are aligned per seed."""
+    diffs = np.asarray(arm, dtype=float) - np.asarray(baseline, dtype=float)
+    mean, low, high = mean_ci(diffs, confidence)
+    better = (diffs < 0) if lower_is_better else (diffs > 0)
+    return {"seeds": len(diffs), "diff": mean, "diff_low": low, "diff_high": high, "wins": int(better.sum()),
+            "lower_is_better": lower_is_better}
+
+
+def verdict(arm: str, baseline: str, metric_label: str, paired: dict, digits: int = 3) -> str:
+    """One plain sentence: 'curated beats random on held-out bits per byte in 3/3 seeds, -0.210 [-0.250, -0.170].'"""
+    d, lo, hi = paired["diff"], paired["diff_low"], paired["diff_high"]
+    wins, n = paired["wins"], paired["seeds"]
+    gain = -d if paired["lower_is_better"] else d
+    clear = (lo > 0 or hi < 0) and n > 1
+    if gain > 0 and clear:
+        head = f"{arm} beats {baseline}"
+    elif gain < 0 and clear:
+        head = f"{arm} is worse than {baseline}"
+    else:
+        head = f"{arm} and {baseline} cannot be told apart"
+    interval = f"{d:+.{digits}f} [{lo:+.{digits}f}, {hi:+.{digits}f}]"
+    return f"{head} on {metric_label}: better in {wins}/{n} seeds, difference {interval}."

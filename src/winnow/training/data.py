@@ -5,6 +5,9 @@ fine-tuning alike, so a model always reads a document's first token right after 
 is all documents concatenated, read in blocks of n_ctx + 1 tokens (inputs = block[:-1], targets =
 block[1:]) that overlap by one token, so each token of the stream is a target exactly once per epoch.
 Block order is a pure function of (seed, step): a resumed run needs no data-loader state.
+
+A curriculum reads the same seeded choice of blocks in stream order instead: with documents sorted
+by a score, "sort, then train" differs from "select, then shuffle" only in the order.
 """
 
 from __future__ import annotations
@@ -54,14 +57,28 @@ def n_blocks(tokens: np.ndarray, n_ctx: int) -> int:
 
 
 @lru_cache(maxsize=4)
-def _epoch_order(seed: int, epoch: int, blocks: int) -> np.ndarray:
-    return np.random.default_rng([seed, epoch]).permutation(blocks)
+def _epoch_order(seed: int, epoch: int, blocks: int, read: int | None = None) -> np.ndarray:
+    """The epoch's shuffled blocks; with `read` (a curriculum), the first `read` of them in stream order."""
+    order = np.random.default_rng([seed, epoch]).permutation(blocks)
+    return order if read is None else np.sort(order[:read])
 
 
-def get_batch(tokens: np.ndarray, n_ctx: int, step: int, batch_size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(inputs, targets) for `step`: sample i of the run is block order[i % n] of epoch i // n."""
+def get_batch(tokens: np.ndarray, n_ctx: int, step: int, batch_size: int, seed: int,
+              curriculum_samples: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(inputs, targets) for `step`: sample i of the run is block order[i % n] of epoch i // n.
+
+    `curriculum_samples` (the run's total samples, steps x batch size) turns on the curriculum: an
+    epoch the run reads only k blocks of (the last, partial one) takes the same k blocks a shuffled
+    run would, sorted back into stream order, so every part of the stream is still seen.
+    """
     blocks = n_blocks(tokens, n_ctx)
     samples = np.arange(step * batch_size, (step + 1) * batch_size)
-    starts = [int(_epoch_order(seed, s // blocks, blocks)[s % blocks]) * n_ctx for s in samples]
+
+    def order(epoch: int) -> np.ndarray:
+        if curriculum_samples is None:
+            return _epoch_order(seed, epoch, blocks)
+        return _epoch_order(seed, epoch, blocks, min(blocks, curriculum_samples - epoch * blocks))
+
+    starts = [int(order(s // blocks)[s % blocks]) * n_ctx for s in samples]
     batch = torch.from_numpy(np.stack([tokens[a : a + n_ctx + 1] for a in starts]).astype(np.int64))
     return batch[:, :-1], batch[:, 1:]

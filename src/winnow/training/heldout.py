@@ -2,11 +2,14 @@
 
 `document_nll` is the one place a causal LM's loss on whole documents is computed: the perplexity
 scorer takes each document's mean from it, the experiment's held-out loss the mean over all tokens.
+Besides nats per token, held-out text is scored in bits per UTF-8 byte of the text the predicted
+tokens cover: a number no tokenizer can flatter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import torch
@@ -22,6 +25,16 @@ from winnow.training.model import context_length, is_masked_lm
 def encode_documents(texts: list[str], tokenizer: PreTrainedTokenizerFast, n_ctx: int) -> list[list[int]]:
     """EOT + the first tokens of each non-empty document: n_ctx + 1 ids, so a causal LM predicts n_ctx of them."""
     return [row for row in eot_prefixed(texts, tokenizer, n_ctx + 1) if len(row) > 1]
+
+
+def covered_bytes(texts: list[str], tokenizer: PreTrainedTokenizerFast, n_ctx: int) -> int:
+    """UTF-8 bytes of the text that `encode_documents`' predicted tokens (the first n_ctx) cover."""
+    encoded = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True)
+    total = 0
+    for text, offsets in zip(texts, encoded["offset_mapping"]):
+        if offsets:
+            total += len(text[: offsets[min(n_ctx, len(offsets)) - 1][1]].encode("utf-8"))
+    return total
 
 
 def document_nll(model: PreTrainedModel, rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -55,12 +68,14 @@ def _masked_nll(model: PreTrainedModel, rows: list[list[int]], mask_prob: float,
 
 
 def heldout_loss(model: PreTrainedModel, encoded: list[list[int]], batch_size: int = 16, seed: int = 0,
-                 mask_prob: float = 0.15) -> dict:
-    """Token-weighted mean cross-entropy over held-out documents (nats/token) and its perplexity.
+                 mask_prob: float = 0.15, n_bytes: int | None = None) -> dict:
+    """Token-weighted mean cross-entropy over held-out documents (nats/token), its perplexity and,
+    given the `covered_bytes` of the documents, bits per byte.
 
     Causal LMs predict every token after the leading EOT. Masked LMs predict a fixed (seeded)
     `mask_prob` of the tokens, so two models are scored on the same positions; their loss is not
-    comparable with a causal LM's.
+    comparable with a causal LM's, and they get no bits per byte (they predict a sample of tokens,
+    not the text).
     """
     masked = is_masked_lm(model)
     total, count = 0.0, 0
@@ -73,16 +88,41 @@ def heldout_loss(model: PreTrainedModel, encoded: list[list[int]], batch_size: i
             batch_total, batch_count = float(sums.double().sum()), int(counts.sum())
         total, count = total + batch_total, count + batch_count
     loss = total / max(count, 1)
-    return {"heldout_loss": loss, "heldout_ppl": float(np.exp(loss)), "heldout_tokens": count}
+    metrics = {"heldout_loss": loss, "heldout_ppl": float(np.exp(loss)), "heldout_tokens": count}
+    if n_bytes and not masked:
+        metrics["heldout_bpb"] = total / math.log(2) / n_bytes
+    return metrics
 
 
-def heldout_evaluator(texts: list[str], tokenizer: PreTrainedTokenizerFast, n_ctx: int, batch_size: int = 16,
-                      mask_prob: float = 0.15) -> Callable[[PreTrainedModel], dict]:
+def heldout_evaluator(texts: list[str] | Mapping[str, list[str]], tokenizer: PreTrainedTokenizerFast, n_ctx: int,
+                      batch_size: int = 16, mask_prob: float = 0.15) -> Callable[[PreTrainedModel], dict]:
     """`evaluate` for the training loop: tokenise once, score the model on the same texts each time.
 
+    `texts` is one list, or several domains by name: then every metric comes per domain
+    (`heldout_bpb.<domain>`) and as the mean over domains (`heldout_bpb`; `heldout_ppl` is the
+    exponent of the mean loss), so no domain counts more for having longer documents.
     `mask_prob` matters for masked LMs only: pass the `TrainConfig.mask_prob` the model was trained with.
     """
-    encoded = encode_documents(texts, tokenizer, n_ctx)
-    if not encoded:
-        raise ValueError("no held-out text to evaluate on")
-    return lambda model: heldout_loss(model, encoded, batch_size, mask_prob=mask_prob)
+    domains = {"": texts} if not isinstance(texts, Mapping) else dict(texts)
+    sets = {}
+    for name, domain_texts in domains.items():
+        domain_texts = list(domain_texts)
+        encoded = encode_documents(domain_texts, tokenizer, n_ctx)
+        if not encoded:
+            raise ValueError(f"no held-out text to evaluate on{f' in domain {name!r}' if name else ''}")
+        sets[name] = (encoded, covered_bytes(domain_texts, tokenizer, n_ctx))
+
+    def evaluate(model: PreTrainedModel) -> dict:
+        per_domain = {name: heldout_loss(model, encoded, batch_size, mask_prob=mask_prob, n_bytes=n_bytes)
+                      for name, (encoded, n_bytes) in sets.items()}
+        if "" in per_domain:
+            return per_domain[""]
+        metrics = {f"{key}.{name}": value for name, values in per_domain.items() for key, value in values.items()}
+        for key in ("heldout_loss", "heldout_bpb"):
+            if all(key in values for values in per_domain.values()):
+                metrics[key] = float(np.mean([values[key] for values in per_domain.values()]))
+        metrics["heldout_ppl"] = float(np.exp(metrics["heldout_loss"]))
+        metrics["heldout_tokens"] = sum(values["heldout_tokens"] for values in per_domain.values())
+        return metrics
+
+    return evaluate

@@ -47,6 +47,7 @@ class TrainConfig:
     compile: bool = False  # torch.compile the model on CUDA (165k -> 372k tok/s for GPT-2 on an H100)
     eval_every: int = 0  # steps between calls of `evaluate` (and always at the last step); 0 = never
     mask_prob: float = 0.15  # masked LMs: share of tokens to predict (BERT: 80 % -> MASK, 10 % random, 10 % kept)
+    curriculum: bool = False  # read the chosen blocks in the order of the documents, not shuffled (data.get_batch)
     progress: bool = True  # rich progress bar with loss and tokens/s
 
     def tokens_per_step(self, n_ctx: int) -> int:
@@ -158,7 +159,8 @@ def train_lm(
         while step < max_steps:
             started = time.perf_counter()
             lr = scheduler.get_last_lr()[0]
-            inputs, targets = get_batch(tokens, n_ctx, step, config.batch_size, config.seed)
+            inputs, targets = get_batch(tokens, n_ctx, step, config.batch_size, config.seed,
+                                        max_steps * config.batch_size if config.curriculum else None)
             if masking is not None:
                 inputs, targets = mask_tokens(inputs, masking, config.mask_prob, config.seed, step)
             with autocast:

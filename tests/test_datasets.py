@@ -36,6 +36,13 @@ def test_a_folder_is_a_set_of_named_tables_and_other_files_are_skipped(tmp_path)
     (tmp_path / "README.md").write_text("# my tasks")
     tasks = catalog(task_path=str(tmp_path)).load("downstream_tasks")
     assert sorted(tasks) == ["polarity", "topics"]
+    TASK.to_json(tmp_path / "Polarity.JSONL", orient="records", lines=True)
+    TASK.to_json(tmp_path / "polarity.jsonl", orient="records", lines=True)
+    with pytest.raises(DatasetError, match=r"polarity\.csv and polarity\.jsonl would both be the table 'polarity'"):
+        catalog(task_path=str(tmp_path)).load("downstream_tasks")
+    (tmp_path / "polarity.jsonl").unlink()
+    assert sorted(catalog(task_path=str(tmp_path)).load("downstream_tasks")) == ["Polarity", "polarity", "topics"]
+    (tmp_path / "Polarity.JSONL").unlink()
     (tmp_path / "polarity.csv").unlink()
     (tmp_path / "topics.jsonl.gz").unlink()
     with pytest.raises(DatasetError, match=r"no \.csv or \.jsonl table"):

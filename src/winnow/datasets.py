@@ -37,9 +37,11 @@ def _table_name(path: Path) -> tuple[str, str | None]:
     """(the file's name without format and compression suffixes, its table format or None)."""
     name = path.name
     for suffix in COMPRESSIONS:
-        name = name.removesuffix(suffix)
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+            break
     stem, dot, ext = name.rpartition(".")
-    return (stem, TABLE_FORMATS.get(dot + ext)) if dot else (name, None)
+    return (stem, TABLE_FORMATS.get((dot + ext).lower())) if dot else (name, None)
 
 
 class TableDataset(AbstractDataset):
@@ -55,7 +57,7 @@ class TableDataset(AbstractDataset):
         self._dtype = dtype
 
     def _format(self) -> str:
-        fmt = _table_name(Path(self._path.name.lower()))[1]
+        fmt = _table_name(self._path)[1]
         if fmt is None:
             raise DatasetError(f"{self._path}: expected a .csv or .jsonl file (optionally compressed), "
                                f"got {''.join(self._path.suffixes) or 'no suffix'!r}")
@@ -105,8 +107,12 @@ class TableSetDataset(AbstractDataset):
             return {_table_name(self._path)[0]: self._path}
         if not self._path.is_dir():
             raise DatasetError(f"{self._path}: no such file or folder")
-        found = {_table_name(p)[0]: p for p in sorted(self._path.iterdir())
-                 if p.is_file() and _table_name(Path(p.name.lower()))[1] is not None}
+        found: dict[str, Path] = {}
+        for path in sorted(p for p in self._path.iterdir() if p.is_file() and _table_name(p)[1] is not None):
+            name = _table_name(path)[0]
+            if name in found:
+                raise DatasetError(f"{self._path}: {found[name].name} and {path.name} would both be the table {name!r}")
+            found[name] = path
         if not found:
             raise DatasetError(f"{self._path}: no .csv or .jsonl table (optionally compressed) in this folder")
         return found

@@ -16,18 +16,20 @@ def test_weighted_draw_picks_first_documents_with_probability_exp_z_over_tempera
         expected = np.exp(z / temperature) / np.exp(z / temperature).sum()
         observed = firsts.value_counts(normalize=True).reindex(["a", "b", "c"], fill_value=0).to_numpy()
         np.testing.assert_allclose(observed, expected, atol=0.02)
-    with pytest.raises(ValueError, match="temperature must be positive"):
+    with pytest.raises(ValueError, match="temperature must be > 0"):
         draw_weighted(pool, scores, 0.0, 1, 0)
 
 
 def test_arms_need_a_score_for_some_pool_document_and_a_known_direction():
-    pool = pd.DataFrame({"id": ["a", "b"], "text": ["x", "y"], "source": ["s", "s"], "n_tokens": [5, 5]})
+    pool = pd.DataFrame({"id": ["b", "c", "a"], "text": ["x", "y", "z"], "source": "s", "n_tokens": [5, 5, 5]})
     settings = {"weighted": {"score_column": "rater_score", "temperature": 1.0},
                 "ordered": {"score_column": "score", "direction": "ascending"}}
-    scores = pd.DataFrame({"score": [2.0], "rater_score": [0.9]}, index=["b"])
-    arms = build_arms(pool, {"a", "b"}, [0], scores, settings)
-    assert arms["ordered"]["id"].tolist() == ["a", "b"]  # a has no score: the worst, so first
+    scores = pd.DataFrame({"score": [2.0, 1.0], "rater_score": [0.9, 0.1]}, index=["b", "c"])
+    arms = build_arms(pool, {"a", "b", "c"}, [0], scores, settings)
+    assert arms["ordered"]["id"].tolist() == ["a", "c", "b"]  # a has no score: the worst, so first
+    descending = {**settings, "ordered": {"score_column": "score", "direction": "descending"}}
+    assert build_arms(pool, {"a", "b", "c"}, [0], scores, descending)["ordered"]["id"].tolist() == ["b", "c", "a"]
     with pytest.raises(ValueError, match="no document of the pool has a `rater_score` score"):
-        build_arms(pool, {"a"}, [0], scores.rename(index={"b": "z"}), settings)
+        build_arms(pool, {"a"}, [0], scores.rename(index={"b": "y", "c": "z"}), settings)
     with pytest.raises(ValueError, match="direction must be ascending or descending"):
         build_arms(pool, {"a"}, [0], scores, {**settings, "ordered": {"score_column": "score", "direction": "up"}})

@@ -13,7 +13,8 @@ def test_mean_ci_is_the_student_t_interval():
     mean, low, high = mean_ci([1.0, 2.0, 3.0])
     half = 4.302652729911275 * 1.0 / math.sqrt(3)  # t(0.975, df=2) x sd / sqrt(n)
     assert (mean, low, high) == pytest.approx((2.0, 2.0 - half, 2.0 + half))
-    assert mean_ci([5.0]) == (5.0, 5.0, 5.0)
+    mean, low, high = mean_ci([5.0])
+    assert mean == 5.0 and math.isnan(low) and math.isnan(high)
 
 
 def test_summarise_gives_one_row_per_arm_in_order():
@@ -21,6 +22,7 @@ def test_summarise_gives_one_row_per_arm_in_order():
     table = summarise(results, ["acc"])
     assert list(table["arm"]) == ["b", "a"] and list(table["seeds"]) == [2, 2]
     assert table.loc[1, ["acc", "acc_low", "acc_high"]].tolist() == pytest.approx([0.9, 0.9, 0.9])
+    assert math.isnan(summarise(results.head(3), ["acc"]).loc[1, "acc_low"])  # arm a has one seed: no interval
 
 
 def test_tokens_to_reach_interpolates_between_evaluations():
@@ -43,6 +45,15 @@ def test_paired_difference_is_the_interval_of_the_seed_by_seed_differences():
 def test_verdict_says_when_an_interval_includes_zero_or_the_arm_loses():
     unclear = paired_difference([0.70, 0.72, 0.69], [0.71, 0.70, 0.70])  # accuracy: higher is better
     assert verdict("weighted", "random", "accuracy", unclear).startswith(
-        "weighted and random cannot be told apart on accuracy: better in 1/3 seeds")
+        "no clear difference between weighted and random on accuracy: better in 1/3 seeds")
+    assert verdict("weighted", "random", "accuracy", unclear).endswith("(the interval includes 0).")
     worse = paired_difference([0.60, 0.61, 0.62], [0.70, 0.71, 0.70])
     assert verdict("full", "random", "accuracy", worse).startswith("full is worse than random on accuracy: better in 0/3")
+
+
+def test_a_seed_without_a_value_is_left_out_of_the_pairs():
+    paired = paired_difference([1.0, np.nan, 0.8], [1.2, 1.0, 1.1], lower_is_better=True)
+    assert paired["seeds"] == 2 and paired["wins"] == 2 and paired["diff"] == pytest.approx(-0.25)
+    one = paired_difference([1.0], [1.2], lower_is_better=True)
+    assert verdict("curated", "random", "loss", one) == (
+        "no clear difference between curated and random on loss: better in 1/1 seeds, difference -0.200 (one seed, no interval).")

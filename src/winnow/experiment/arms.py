@@ -6,7 +6,8 @@
 - full:     every document in the pool;
 - weighted: documents drawn from the whole pool with probability proportional to exp(z / tau),
             z the standardised score, until they hold the curated arm's tokens (QuRating's
-            sampling; a fresh draw per seed). tau -> infinity is `random`, tau -> 0 is a top-k cut;
+            sampling, select's `temperature_order`; a fresh draw per seed). tau -> infinity is
+            `random`, tau -> 0 is a top-k cut;
 - ordered:  the curated documents sorted by score, read as a curriculum (`TrainConfig.curriculum`):
             "sort, then train" against curated's "select, then shuffle".
 Arms differ only in their data: tokenizer, model and token budget are shared.
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from winnow.selection.select import temperature_order
 
 ARMS = ("curated", "random", "full", "weighted", "ordered")
 BASELINE = "random"  # every other arm is compared with it, seed by seed
@@ -47,25 +50,20 @@ def draw_random(pool: pd.DataFrame, target_tokens: int, seed: int) -> pd.DataFra
 def draw_weighted(pool: pd.DataFrame, scores: np.ndarray, temperature: float, target_tokens: int,
                   seed: int) -> pd.DataFrame:
     """Documents sampled without replacement with probability ∝ exp(z / temperature) until they hold
-    `target_tokens`; z is the score standardised over the pool.
-
-    Gumbel top-k: sorting z / temperature + Gumbel noise is drawing one document after another
-    with those probabilities among the ones not drawn yet.
-    """
-    if temperature <= 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
+    `target_tokens`; z is the score standardised over the pool (so the temperature means the same
+    whatever the score's scale)."""
     z = (scores - scores.mean()) / (scores.std() or 1.0)
-    keys = z / temperature + np.random.default_rng([seed, 11]).gumbel(size=len(pool))
-    return first_tokens(pool, np.argsort(-keys, kind="stable"), target_tokens)
+    position = temperature_order(pd.DataFrame({"id": pool["id"].to_numpy(), "score": z}), temperature, seed)
+    return first_tokens(pool, np.argsort(position.to_numpy(), kind="stable"), target_tokens)
 
 
 def _scores(pool: pd.DataFrame, scores: pd.Series, column: str) -> np.ndarray:
-    """`scores` (by id) for the pool's documents; a document without one counts as the worst."""
+    """`scores` (by id) for the pool's documents; a document without one ranks just below the worst."""
     values = pool["id"].map(scores).to_numpy(dtype=float, copy=True)
     missing = np.isnan(values)
     if missing.all():
         raise ValueError(f"no document of the pool has a `{column}` score: are the scores from this corpus?")
-    values[missing] = np.nanmin(values)
+    values[missing] = np.nextafter(np.nanmin(values), -np.inf)
     return values
 
 

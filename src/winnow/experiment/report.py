@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from winnow.experiment.arms import ARMS, BASELINE
-from winnow.experiment.stats import paired_difference, summarise, tokens_to_reach, verdict
+from winnow.experiment.stats import mean_ci, paired_difference, summarise, tokens_to_reach, verdict
 
 COLORS = {"curated": "tab:green", "random": "tab:orange", "full": "tab:blue", "weighted": "tab:purple",
           "ordered": "tab:brown"}
@@ -78,24 +78,27 @@ def heldout_curves(runs: dict, metric: str = "heldout_loss") -> pd.DataFrame:
     return pd.DataFrame(columns).sort_index()
 
 
-def data_efficiency(curves: dict[str, pd.DataFrame]) -> dict:
-    """Tokens every other arm needs to reach the random arm's final held-out value.
+def data_efficiency(curves: dict[str, pd.DataFrame], confidence: float = 0.95) -> dict:
+    """Tokens every other arm needs to reach the random arm's final held-out value, seed by seed.
 
-    `curves` is `heldout_curves` per arm (of one metric, lower is better). Read from the seed-mean
-    curves on the held-out curve documents; `*_token_fraction` is that count over the random arm's
-    budget (below 1: the arm gets there with less data).
+    `curves` is `heldout_curves` per arm (of one metric, lower is better), on the curve documents.
+    Each seed's target is the random arm's final value *with that seed*; `*_token_fraction` is the
+    mean over the seeds that reach it of tokens / budget (below 1: the arm gets there with less
+    data), with a Student-t interval; `*_reached` counts those seeds.
     """
-    means = {arm: curve.mean(axis=1) for arm, curve in curves.items()}
-    target = float(means[BASELINE].iloc[-1])
-    budget = float(means[BASELINE].index[-1])
-    out = {"random_final": target, "budget_tokens": budget}
+    base = curves[BASELINE]
+    budget = float(base.index[-1])
+    targets = base.ffill().iloc[-1]
+    out = {"random_final": float(targets.mean()), "budget_tokens": budget}
     for arm in [a for a in curves if a != BASELINE]:
-        needed = tokens_to_reach(means[arm].index, means[arm].to_numpy(), target)
-        out[f"{arm}_tokens_to_random_final"] = needed
-        out[f"{arm}_token_fraction"] = needed / budget if not math.isnan(needed) else math.nan
-        per_seed = curves[arm]
-        out[f"{arm}_tokens_per_seed"] = [tokens_to_reach(per_seed.index, per_seed[s].to_numpy(), target)
-                                         for s in per_seed.columns]
+        curve = curves[arm]
+        per_seed = [tokens_to_reach(curve.index, curve[seed].to_numpy(), targets[seed])
+                    for seed in curve.columns if seed in targets.index]
+        reached = [t / budget for t in per_seed if not math.isnan(t)]
+        mean, low, high = mean_ci(reached, confidence)
+        out |= {f"{arm}_tokens_per_seed": per_seed, f"{arm}_reached": float(len(reached)),
+                f"{arm}_seeds": float(len(per_seed)), f"{arm}_token_fraction": mean,
+                f"{arm}_token_fraction_low": low, f"{arm}_token_fraction_high": high}
     return out
 
 
@@ -133,31 +136,32 @@ def learning_curves_plot(pretrained: dict, metric: str, domains: list[str]) -> F
 
 
 def efficiency_plot(curves: dict[str, pd.DataFrame], efficiency: dict, metric: str) -> Figure:
-    """Left: every arm's mean held-out curve, the random arm's final value and where the others cross
-    it. Right: tokens to that value as a share of the budget (hatched: not reached)."""
+    """Left: every arm's seed-mean held-out curve and the random arm's final value (seed mean).
+    Right: tokens to reach it (each seed against its own random run) as a share of the budget, mean
+    and interval over the seeds that reach it; hatched: some seeds never do."""
     fig = Figure(figsize=(11, 4))
     ax, bars = fig.subplots(1, 2)
     for arm, curve in curves.items():
         ax.plot(curve.index, curve.mean(axis=1).to_numpy(), color=COLORS.get(arm), marker=".", label=arm)
     ax.axhline(efficiency["random_final"], color=COLORS[BASELINE], linestyle="--", linewidth=1, label="random, final")
-    others = [arm for arm in curves if arm != BASELINE]
-    for arm in others:
-        needed = efficiency[f"{arm}_tokens_to_random_final"]
-        if not math.isnan(needed):
-            ax.axvline(needed, color=COLORS.get(arm), linestyle=":", linewidth=1)
     ax.set(xlabel="training tokens", ylabel=_label(metric), title="Held-out curve, seed mean")
     ax.legend(fontsize=8)
-    shares = [efficiency[f"{arm}_token_fraction"] for arm in others]
-    for i, (arm, share) in enumerate(zip(others, shares)):
-        reached = not math.isnan(share)
-        bars.bar(i, share if reached else 1.0, color=COLORS.get(arm), hatch=None if reached else "//",
+    others = [arm for arm in curves if arm != BASELINE]
+    for i, arm in enumerate(others):
+        share, reached, seeds = (efficiency[f"{arm}_{k}"] for k in ("token_fraction", "reached", "seeds"))
+        low, high = efficiency[f"{arm}_token_fraction_low"], efficiency[f"{arm}_token_fraction_high"]
+        height = share if reached else 1.0
+        bars.bar(i, height, color=COLORS.get(arm), hatch=None if reached == seeds else "//",
                  alpha=1.0 if reached else 0.3)
-        bars.annotate(f"{share:.0%}" if reached else "not reached", (i, share if reached else 1.0),
-                      ha="center", va="bottom", fontsize=8)
+        if reached > 1:
+            bars.errorbar(i, share, yerr=[[share - low], [high - share]], color="black", capsize=4)
+        label = f"{share:.0%} ({reached:.0f}/{seeds:.0f} seeds)" if reached else "not reached"
+        bars.annotate(label, (i, height), ha="center", va="bottom", fontsize=8, xytext=(0, 3),
+                      textcoords="offset points")
     bars.axhline(1.0, color=COLORS[BASELINE], linestyle="--", linewidth=1)
     bars.set_xticks(range(len(others)), others)
-    bars.set(ylabel="share of the token budget", ylim=(0, 1.2),
-             title="Tokens to reach the random arm's final value")
+    bars.set(ylabel="share of the token budget", ylim=(0, 1.3),
+             title="Tokens to reach random's final value (same seed)")
     fig.tight_layout()
     return fig
 
@@ -175,9 +179,13 @@ def render_report(table: pd.DataFrame, paired: pd.DataFrame, results: pd.DataFra
     digits = 4 if lm == "heldout_bpb" else 3
     lines = ["# Experiment: which selection trains a better model?", "",
              f"Arms {', '.join(table['arm'])}; seeds {params['seeds']}; same tokenizer, model and token budget. "
-             f"Held-out text: {len(domains)} domains disjoint from every pretraining source ({', '.join(domains)}); "
+             f"Held-out text: {len(domains)} domains, with every pool document sharing a 13-gram with them removed "
+             f"({', '.join(domains)}); "
              f"tasks: {', '.join(tasks)}. Mean [{confidence} CI, Student t] over seeds.", "",
-             "## Paired against random (same seed)", ""]
+             "## Paired against random (same seed)", "",
+             f"Each arm minus the random arm trained with the same seed; mean [{confidence} CI, Student t over the "
+             "seed differences]. An arm beats random only when the interval excludes 0; each interval is for one "
+             "comparison, not corrected for the number of comparisons.", ""]
     lines += [f"- {sentence}" for sentence in paired.loc[paired["metric"].isin([lm, *(f"{t}.test_accuracy" for t in tasks)]),
                                                          "sentence"]]
     lines += ["", f"| arm | metric | seeds better | difference [{confidence} CI] |", "|---|---|---|---|"]
@@ -203,14 +211,17 @@ def render_report(table: pd.DataFrame, paired: pd.DataFrame, results: pd.DataFra
                *(f"{t}.test_macro_f1" for t in tasks), "pretrain_tokens"]
     lines += ["", "## Every run", "", results[columns].to_markdown(index=False, floatfmt=".4g"), "",
               "## Data efficiency", "",
-              f"Random arm's final {_label(lm)} on the curve documents: {efficiency['random_final']:.4f} after "
-              f"{efficiency['budget_tokens']:,.0f} tokens."]
+              f"Tokens each arm needs to reach the final {_label(lm)} of the random arm trained with the same seed "
+              f"(on the curve documents; random's final value {efficiency['random_final']:.4f} on average, after "
+              f"{efficiency['budget_tokens']:,.0f} tokens), as a share of the budget: mean [{confidence} CI] over "
+              "the seeds that reach it."]
     for arm in [a for a in table["arm"] if a != BASELINE]:
-        needed = efficiency.get(f"{arm}_tokens_to_random_final", math.nan)
-        seeds = ", ".join("never" if math.isnan(t) else f"{t:,.0f}" for t in efficiency.get(f"{arm}_tokens_per_seed", []))
-        verdict_text = ("never reaches it within the budget" if math.isnan(needed)
-                        else f"reaches it after {needed:,.0f} tokens ({efficiency[f'{arm}_token_fraction']:.0%} of the budget)")
-        lines.append(f"- {arm} (seed mean curve) {verdict_text}; per seed: {seeds}.")
+        reached, seeds = efficiency.get(f"{arm}_reached", 0), efficiency.get(f"{arm}_seeds", 0)
+        per_seed = ", ".join("never" if math.isnan(t) else f"{t:,.0f}" for t in efficiency.get(f"{arm}_tokens_per_seed", []))
+        share = (f"{efficiency[f'{arm}_token_fraction']:.0%} [{efficiency[f'{arm}_token_fraction_low']:.0%}, "
+                 f"{efficiency[f'{arm}_token_fraction_high']:.0%}]" if reached > 1
+                 else f"{efficiency[f'{arm}_token_fraction']:.0%}" if reached else "never")
+        lines.append(f"- {arm}: {share} of the budget, reached in {reached:.0f}/{seeds:.0f} seeds (tokens per seed: {per_seed}).")
     decon = params["decontamination"]
     lines += ["", "## Decontamination", "",
               f"{counts.get('decontamination.docs_dropped', 0)} of {counts.get('decontamination.docs_in', 0)} ingested "

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from winnow.scoring.cache import fingerprint, ids_fingerprint
+from winnow.scoring.cache import fingerprint
 from winnow.training.data import tokenize_stream
 from winnow.training.finetune import (FinetuneConfig, classification_metrics, finetune_classifier, predict,
                                       save_classifier)
@@ -39,9 +39,8 @@ def pretrain_run(corpus: pd.DataFrame, tokenizer, lm_config: LMConfig, train_con
     steps: the learning curve that data efficiency is read from.
     """
     run_dir = Path(run_dir)
-    # a curriculum reads the documents in their order, so the order is part of what the run is
-    data = fingerprint(corpus["id"].tolist()) if train_config.curriculum else ids_fingerprint(corpus["id"])
-    key = fingerprint(data, tokenizer.backend_tokenizer.to_str(), asdict(lm_config),
+    # the stream is the documents in their order (blocks cut across them), so the order is part of the run
+    key = fingerprint(corpus["id"].tolist(), tokenizer.backend_tokenizer.to_str(), asdict(lm_config),
                       asdict(train_config) | {"progress": None, "device": None, "compile": None}, curve_texts)
     key_file = run_dir / "run_key.txt"
     same_run = key_file.is_file() and key_file.read_text() == key

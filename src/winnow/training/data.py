@@ -6,8 +6,10 @@ is all documents concatenated, read in blocks of n_ctx + 1 tokens (inputs = bloc
 block[1:]) that overlap by one token, so each token of the stream is a target exactly once per epoch.
 Block order is a pure function of (seed, step): a resumed run needs no data-loader state.
 
-A curriculum reads the same seeded choice of blocks in stream order instead: with documents sorted
-by a score, "sort, then train" differs from "select, then shuffle" only in the order.
+A curriculum reads a seeded random choice of blocks in stream order instead: with documents sorted
+by a score, a budget under one epoch reads a uniform sample of the sorted stream from its start to
+its end (what "select, then shuffle" reads of its own stream, in order). A budget of several
+epochs sweeps the stream once per epoch.
 """
 
 from __future__ import annotations
@@ -68,8 +70,8 @@ def get_batch(tokens: np.ndarray, n_ctx: int, step: int, batch_size: int, seed: 
     """(inputs, targets) for `step`: sample i of the run is block order[i % n] of epoch i // n.
 
     `curriculum_samples` (the run's total samples, steps x batch size) turns on the curriculum: an
-    epoch the run reads only k blocks of (the last, partial one) takes the same k blocks a shuffled
-    run would, sorted back into stream order, so every part of the stream is still seen.
+    epoch the run reads only k blocks of (the last, partial one) takes the k block positions a
+    shuffled run would, sorted back into stream order, so every part of the stream is still seen.
     """
     blocks = n_blocks(tokens, n_ctx)
     samples = np.arange(step * batch_size, (step + 1) * batch_size)

@@ -95,8 +95,10 @@ def _set_threads(params: dict) -> None:
 
 
 def _curve_texts(heldout_domains: dict[str, pd.DataFrame], n: int) -> dict[str, list[str]]:
-    """The first `n` documents of every domain: scored every `eval_every` steps (all of them at the end)."""
-    return {name: _texts(table.head(n)) for name, table in heldout_domains.items()}
+    """A seeded sample of `n` documents per domain (files are often sorted by work or source, so not
+    the first n): scored every `eval_every` steps (all of them at the end)."""
+    return {name: _texts(table.sample(min(n, len(table)), random_state=0).sort_index())
+            for name, table in heldout_domains.items()}
 
 
 def pretrain_arm(arm_corpus: pd.DataFrame, tokenizer, heldout_domains: dict[str, pd.DataFrame], params: dict) -> dict:
@@ -156,7 +158,7 @@ def compare_arms(arms_metrics: dict, decontamination_metrics: dict, params: dict
     paired = paired_table(results, params["confidence"])
     metric = lm_metric(results)
     curves = {arm: heldout_curves(pretrained[arm], metric) for arm in ARMS}
-    efficiency = data_efficiency(curves)
+    efficiency = data_efficiency(curves, params["confidence"])
     report = render_report(table, paired, results, efficiency, arms_metrics | decontamination_metrics, params)
     metrics = {f"{row['arm']}.{m}": row[m] for _, row in table.iterrows()
                for m in table.columns if m not in ("arm", "seeds")}

@@ -38,7 +38,7 @@ from pathlib import Path
 from lxml import html as lhtml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_downstream import sample_documents, write_gz  # noqa: E402
+from build_downstream import overlap, sample_documents, write_gz  # noqa: E402
 from text_sources import PROSE_TAGS, deb, files, is_prose, n_words, read_bytes, sdist, text_paragraphs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -283,19 +283,6 @@ def jsonl_docs(path: Path, label: str):
             yield f"{label}:{i}", json.loads(line).get("text") or ""
 
 
-def hits_against(grams_by_id: dict[str, set], documents) -> dict[str, set[str]]:
-    owners = defaultdict(set)
-    for key, grams in grams_by_id.items():
-        for g in grams:
-            owners[g].add(key)
-    hits = defaultdict(set)
-    for name, text in documents:
-        for g in ngrams(text) & owners.keys():
-            for key in owners[g]:
-                hits[key].add(name)
-    return hits
-
-
 def norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
@@ -329,14 +316,14 @@ def main() -> int:
 
     grams_by_id = {str(i): ngrams(c[3]) for i, c in enumerate(deduped)}
     probe = deduped[0][3]  # positive control: a passage pasted into a document must be found
-    assert hits_against({"0": grams_by_id["0"]}, [("probe", "x " + probe.upper() + " y")]) == {"0": {"probe"}}
+    assert overlap({"0": grams_by_id["0"]}, [("probe", "x " + probe.upper() + " y")]) == {"0": ["probe"]}
     docs = list(sample_documents())
     checks = {
-        "sample": (hits_against(grams_by_id, docs), f"{len(docs):,} documents of `data/01_raw/sample` (JSONL and "
+        "sample": (overlap(grams_by_id, docs), f"{len(docs):,} documents of `data/01_raw/sample` (JSONL and "
                    "Parquet records, txt/html/warc/malformed files whole, markup stripped)"),
-        "reference": (hits_against(grams_by_id, jsonl_docs(REFERENCE, "reference")),
+        "reference": (overlap(grams_by_id, jsonl_docs(REFERENCE, "reference")),
                       f"{sum(1 for _ in jsonl_docs(REFERENCE, 'r')):,} passages of `data/01_raw/reference/reference.jsonl.gz`"),
-        "quality_eval": (hits_against(grams_by_id, jsonl_docs(QUALITY_EVAL, "quality_eval")),
+        "quality_eval": (overlap(grams_by_id, jsonl_docs(QUALITY_EVAL, "quality_eval")),
                          f"{sum(1 for _ in jsonl_docs(QUALITY_EVAL, 'q')):,} documents of "
                          "`data/01_raw/quality_eval/quality_eval.jsonl.gz`"),
     }

@@ -164,12 +164,16 @@ def _run_until_killed(copy: Path, args: list[str], ready, log: Path) -> int:
 def test_killed_during_ingest_scoring_and_select_a_rerun_redoes_no_finished_chunk_and_decides_the_same(
         tiny_run, corpus, tiny, tmp_path):
     copy = new_copy(tmp_path / "winnow")
-    args = ["--pipeline=curate", f"--params=ingest.raw_dir={corpus},{tiny}"]
+    # one shard per input file
+    args = ["--pipeline=curate", f"--params=ingest.raw_dir={corpus},{tiny},ingest.shard_bytes=1,engine.workers=1"]
     log = tmp_path / "run.log"
     parts = lambda: sorted((copy / "data/04_feature/cache/attributes").glob("*/*/part-*.parquet"))  # noqa: E731
+    shards = lambda: sorted((copy / "data/02_intermediate/ingest_shards").glob("*.json"))  # noqa: E731
     said = lambda text: lambda: text in log.read_text()  # noqa: E731
 
-    assert _run_until_killed(copy, args, said("Running node: tag_languages"), log) == -signal.SIGKILL
+    assert _run_until_killed(copy, args, said("Running node: find_duplicates"), log) == -signal.SIGKILL
+    finished_shards = {p: p.stat().st_mtime_ns for p in shards()}
+    assert len(finished_shards) == 5  # one per input file (a shard killed mid-way: tests/ingest/test_shards.py)
     before_corpus = len(parts())  # the evaluation set's scoring needs no ingest and may have begun
     assert _run_until_killed(copy, args, lambda: len(parts()) > before_corpus, log) == -signal.SIGKILL
     finished = {p: (p.stat().st_mtime_ns, len(pd.read_parquet(p))) for p in parts()}
@@ -188,7 +192,8 @@ def test_killed_during_ingest_scoring_and_select_a_rerun_redoes_no_finished_chun
 
     result = kedro(copy, *args)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert digests(copy) == digests(tiny_run)
+    assert all(p.stat().st_mtime_ns == t for p, t in finished_shards.items())  # no finished shard was redone
+    assert digests(copy) == digests(tiny_run)  # five shards decide as tiny_run's one did
 
 
 @pytest.mark.parametrize("store", ["bad_uri", "unwritable", "locked"])

@@ -42,6 +42,17 @@ class IngestConfig(Group):
     raw_dir: str
     exclude: list[str]
     langid_max_chars: int
+    shard_bytes: int      # input files are grouped into shards of about this many bytes on disk
+    work_dir: str         # finished shards, named by their files and settings (what a rerun reuses)
+
+
+class EngineConfig(Group):
+    """Where independent shards run: `local` (`workers` processes here) or `ray` (a local Ray
+    cluster with the machine's cores, or the cluster at `address`: auto, ray://host:port)."""
+
+    name: Literal["local", "ray"]
+    address: str | None
+    workers: int
 
 
 class NearDedupConfig(Group):
@@ -187,7 +198,7 @@ class SelectConfig(Group):
 
 
 GROUPS: dict[str, type[Group]] = {
-    "ingest": IngestConfig, "near_dedup": NearDedupConfig, "scoring": ScoringConfig, "heuristic": HeuristicConfig,
+    "ingest": IngestConfig, "engine": EngineConfig, "near_dedup": NearDedupConfig, "scoring": ScoringConfig, "heuristic": HeuristicConfig,
     "perplexity": PerplexityConfig, "classifier": ClassifierConfig, "rater": RaterConfig, "refsim": RefsimConfig,
     "dsir": DsirConfig, "coherence": CoherenceConfig, "pii": PIIConfig, "toxicity": ToxicityConfig, "domains": DomainsConfig,
     "score_eval": ScoreEvalConfig, "combine": CombineConfig, "select": SelectConfig,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from kedro.io import AbstractDataset, DatasetError
 
 from winnow.training.tokenizer import load_tokenizer, save_tokenizer
@@ -128,3 +133,45 @@ class TableSetDataset(AbstractDataset):
 
     def _describe(self) -> dict:
         return {"path": str(self._path), "required_columns": self._required}
+
+
+class ShardedParquetDataset(AbstractDataset):
+    """A table stored as a folder of Parquet parts (`part-00000.parquet`, ...), written one part at a
+    time so a node can hand over a corpus larger than memory.
+
+    Saves a DataFrame (one part) or `{part name: DataFrame | pyarrow Table | callable returning one}`
+    (a Table keeps its schema: a column that is empty in one part keeps its type); callables are
+    called one by one as their part is written. The new parts go to a hidden folder that replaces
+    the old one when all are written, so readers never see a mix of two runs. Loads the parts as one
+    DataFrame, in part order (pandas and pyarrow read the folder the same way).
+    """
+
+    def __init__(self, filepath: str):
+        self._path = Path(filepath)
+
+    def load(self) -> pd.DataFrame:
+        return pd.read_parquet(self._path)
+
+    def save(self, data) -> None:
+        parts = data if isinstance(data, dict) else {"part-00000": data}
+        staging = self._path.with_name(f".{self._path.name}.{uuid.uuid4().hex}.tmp")
+        staging.mkdir(parents=True)
+        try:
+            for name, part in parts.items():
+                table = part() if callable(part) else part
+                if isinstance(table, pd.DataFrame):
+                    table = pa.Table.from_pandas(table, preserve_index=False)
+                pq.write_table(table, staging / f"{name}.parquet")
+            old = self._path.with_name(f".{self._path.name}.{uuid.uuid4().hex}.old")
+            if self._path.exists():
+                os.replace(self._path, old)
+            os.replace(staging, self._path)
+            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _exists(self) -> bool:
+        return self._path.exists()
+
+    def _describe(self) -> dict:
+        return {"filepath": str(self._path)}

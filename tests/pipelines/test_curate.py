@@ -243,8 +243,11 @@ def test_a_rater_whose_held_out_split_has_no_decisive_pair_is_fitted_without_eva
 
 
 def test_a_folder_of_only_unreadable_records_says_so(tmp_path):
-    from winnow.pipelines.ingest.nodes import read_corpus
+    from winnow.pipelines.ingest.nodes import read_shards
 
-    (tmp_path / "broken.jsonl").write_text("{not json\n")
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "broken.jsonl").write_text("{not json\n")
+    params = load_parameters("ingest")
+    ingest = {**params["ingest"], "raw_dir": str(tmp_path / "raw"), "work_dir": str(tmp_path / "shards")}
     with pytest.raises(ValueError, match=r"no readable document under .*: all 1 records failed \(broken.jsonl@0: invalid JSON"):
-        read_corpus({**load_parameters("ingest")["ingest"], "raw_dir": str(tmp_path)})
+        read_shards(ingest, params["near_dedup"], params["engine"])

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from kedro.io import AbstractDataset, DatasetError
 
+from winnow.parts import Parts
 from winnow.training.tokenizer import load_tokenizer, save_tokenizer
 
 
@@ -142,15 +143,18 @@ class ShardedParquetDataset(AbstractDataset):
     Saves a DataFrame (one part) or `{part name: DataFrame | pyarrow Table | callable returning one}`
     (a Table keeps its schema: a column that is empty in one part keeps its type); callables are
     called one by one as their part is written. The new parts go to a hidden folder that replaces
-    the old one when all are written, so readers never see a mix of two runs. Loads the parts as one
-    DataFrame, in part order (pandas and pyarrow read the folder the same way).
+    the old one when all are written, so readers never see a mix of two runs. Loads a
+    `winnow.parts.Parts`, which nodes read a part at a time or whole (pandas and pyarrow also read
+    the folder as one table).
     """
 
     def __init__(self, filepath: str):
         self._path = Path(filepath)
 
-    def load(self) -> pd.DataFrame:
-        return pd.read_parquet(self._path)
+    def load(self) -> Parts:
+        if not self._path.exists():
+            raise DatasetError(f"{self._path} does not exist")
+        return Parts(self._path)
 
     def save(self, data) -> None:
         parts = data if isinstance(data, dict) else {"part-00000": data}

@@ -6,12 +6,19 @@ on where it ran. Local workers are spawned, never forked (see `winnow.scoring.ba
 
 from __future__ import annotations
 
+import logging
+import os
+import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
+
 
 from rich.progress import Progress
 
 from winnow.config import EngineConfig
+
+log = logging.getLogger(__name__)
+LOCAL_OBJECT_STORE_BYTES = 512 * 2**20  # shard results are small summaries; the parts go to disk
 
 
 def map_shards(func: Callable[[Any], Any], items: Sequence[Any], engine: EngineConfig, description: str) -> list:
@@ -37,4 +44,23 @@ def map_shards(func: Callable[[Any], Any], items: Sequence[Any], engine: EngineC
 
 
 def _map_on_ray(func, items, engine: EngineConfig, description: str) -> list:
-    raise NotImplementedError("engine.name=ray")
+    """Ray Data runs one task per item (`ray.data.from_items(...).map`); results travel pickled, so any
+    Python value comes back intact. A cluster this call started is shut down when it returns."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    import ray
+
+    started = not ray.is_initialized()
+    if started:
+        local = {"num_cpus": os.cpu_count(), "object_store_memory": LOCAL_OBJECT_STORE_BYTES} if not engine.address else {}
+        ray.init(address=engine.address, include_dashboard=False, logging_level=logging.WARNING, **local)
+    try:
+        log.info("%s on Ray (%s)", description, engine.address or "local cluster")
+        def run(row: dict) -> dict:
+            return {"index": row["index"], "result": pickle.dumps(func(items[row["index"]]))}
+
+        rows = ray.data.from_items([{"index": i} for i in range(len(items))], override_num_blocks=max(len(items), 1)) \
+            .map(run).take_all()
+        return [pickle.loads(row["result"]) for row in sorted(rows, key=lambda row: row["index"])]
+    finally:
+        if started:
+            ray.shutdown()

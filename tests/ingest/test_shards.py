@@ -96,7 +96,8 @@ def test_the_documents_dataset_is_replaced_whole_and_reads_as_one_table(tmp_path
     pd.DataFrame({"id": ["old"]}).to_parquet(path)  # a single file written by an older Winnow
     dataset = ShardedParquetDataset(str(path))
     dataset.save({"part-00000": pd.DataFrame({"id": ["a", "b"]}), "part-00001": lambda: pd.DataFrame({"id": ["c"]})})
-    assert dataset.load()["id"].tolist() == ["a", "b", "c"]
+    assert dataset.load().to_frame()["id"].tolist() == ["a", "b", "c"]
+    assert [f["id"].tolist() for f in dataset.load().frames()] == [["a", "b"], ["c"]]
     dataset.save(pd.DataFrame({"id": ["d"]}))
     assert sorted(p.name for p in path.iterdir()) == ["part-00000.parquet"]  # no stale part of the last run
     assert pd.read_parquet(path)["id"].tolist() == ["d"]

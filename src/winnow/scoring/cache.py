@@ -14,7 +14,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import joblib
 import pandas as pd
 import pyarrow.parquet as pq
 
+from winnow.parts import Parts, frames
 from winnow.scoring.base import Scorer
 
 COMPACT_AFTER_PARTS = 64  # many small parts slow every later read; fold them into one
@@ -58,36 +59,51 @@ def _read_parts(folder: Path) -> pd.DataFrame | None:
     return table
 
 
-def score_cached(scorer: Scorer, documents: pd.DataFrame, folder: Path | str | None,
+def _cached_ids(folder: Path) -> pd.Index:
+    ids = [pq.read_table(p, columns=["id"]).column("id").to_pandas() for p in sorted(folder.glob("part-*.parquet"))]
+    return pd.Index(pd.concat(ids, ignore_index=True) if ids else [], dtype="string")
+
+
+def score_cached(scorer: Scorer, documents: pd.DataFrame | Parts, folder: Path | str | None,
                  chunk_rows: int = 1000, workers: int = 1) -> tuple[pd.DataFrame, dict]:
     """`scorer.score(documents)`, reusing every row already in `folder`; returns (signals, counts).
 
-    `folder=None` scores everything and stores nothing. Signals come back in `documents` order.
+    `documents` is read a part at a time (only `id`, `text` and the scorer's `signal_columns`), so
+    texts are never all in memory; the signals (a few numbers per document) are. `folder=None`
+    scores everything and stores nothing. Signals come back in `documents` order.
     """
     from winnow.scoring.batch import score_in_chunks, worker_pool  # keeps this module importable in workers
 
-    cached = None
     if folder is not None:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        cached = _read_parts(folder)
-    todo = documents if cached is None else documents[~documents["id"].isin(cached["id"])]
-    new_parts = []
+    cached = _cached_ids(folder) if folder is not None else pd.Index([], dtype="string")
+    columns = ["id", "text", *getattr(scorer, "signal_columns", ())]
     block_rows = chunk_rows * max(workers, 1) * 4
-    # one pool for the whole call: spawning workers costs ~1 s each
-    with worker_pool(workers) if workers > 1 and len(todo) > chunk_rows else nullcontext() as pool:
-        for start in range(0, len(todo), block_rows):
-            # score in slices of a few chunks and persist each, so an interrupted run resumes
-            signals = score_in_chunks(scorer, todo.iloc[start : start + block_rows], chunk_rows, pool)
-            if folder is not None:
-                _write_atomic(signals, folder / f"part-{len(list(folder.glob('part-*'))) + 1:06d}-{uuid.uuid4().hex[:8]}.parquet")
-            new_parts.append(signals)
-    frames = [f for f in [cached, *new_parts] if f is not None and len(f)]
-    if not frames:
-        return scorer.score(documents.iloc[:0]), {"cached": 0, "scored": 0}
-    everything = pd.concat(frames, ignore_index=True).drop_duplicates("id", keep="last")
-    signals = documents[["id"]].merge(everything, on="id", how="left", validate="one_to_one")
-    return signals, {"cached": len(documents) - len(todo), "scored": len(todo)}
+    order, new_parts, n_scored, pool = [], [], 0, None
+    with ExitStack() as stack:
+        for frame in frames(documents, columns):
+            order.append(frame["id"])
+            todo = frame[~frame["id"].isin(cached)]
+            n_scored += len(todo)
+            if pool is None and workers > 1 and len(todo) > chunk_rows:
+                # one pool for the whole call, started only when there is work for it (~1 s a worker)
+                pool = stack.enter_context(worker_pool(workers))
+            for start in range(0, len(todo), block_rows):
+                # score in slices of a few chunks and persist each, so an interrupted run resumes
+                signals = score_in_chunks(scorer, todo.iloc[start : start + block_rows], chunk_rows,
+                                          pool if len(todo) > chunk_rows else None)
+                if folder is not None:
+                    _write_atomic(signals, folder / f"part-{len(list(folder.glob('part-*'))) + 1:06d}-{uuid.uuid4().hex[:8]}.parquet")
+                else:
+                    new_parts.append(signals)
+    ids = pd.concat(order, ignore_index=True).to_frame("id") if order else pd.DataFrame({"id": []})
+    frames_ = [f for f in [_read_parts(folder) if folder is not None else None, *new_parts] if f is not None and len(f)]
+    if not frames_:
+        return scorer.score(pd.DataFrame({"id": [], "text": []})), {"cached": 0, "scored": 0}
+    everything = pd.concat(frames_, ignore_index=True).drop_duplicates("id", keep="last")
+    signals = ids.merge(everything, on="id", how="left", validate="one_to_one")
+    return signals, {"cached": len(ids) - n_scored, "scored": n_scored}
 
 
 def fit_cached(folder: Path | str | None, fit: Callable[[], Any]) -> tuple[Any, bool]:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from winnow.experiment.arms import ARMS, CURRICULUM_ARMS, build_arms, corpus_for_seed, count_tokens
 from winnow.experiment.decontaminate import decontaminate
+from winnow.parts import as_frame
 from winnow.experiment.report import (comparison_table, data_efficiency, domains_of, efficiency_plot, heldout_curves,
                                       learning_curves_plot, lm_metric, paired_table, render_report)
 from winnow.experiment.runs import classifier_dir, finetune_run, pretrain_run
@@ -41,7 +42,8 @@ def decontaminate_pool(documents: pd.DataFrame, downstream_tasks: dict[str, pd.D
     n, short_n = settings["ngram"], settings["short_ngram"]
     sets = {**{("task", k): _texts(v) for k, v in downstream_tasks.items()},
             **{("heldout", k): _texts(v) for k, v in heldout_domains.items()}}
-    pool, contaminated = decontaminate(documents[["id", "text", "source"]], [t for texts in sets.values() for t in texts],
+    documents = as_frame(documents, ["id", "text", "source"])
+    pool, contaminated = decontaminate(documents, [t for texts in sets.values() for t in texts],
                                        n, short_n)
     log.info("decontamination: %d of %d documents share text with evaluation data", len(contaminated), len(documents))
     metrics = {"decontamination.docs_in": len(documents), "decontamination.docs_dropped": len(contaminated)}

@@ -17,6 +17,7 @@ import pandas as pd
 
 from winnow.config import (ClassifierConfig, CoherenceConfig, DomainsConfig, DsirConfig, HeuristicConfig, PerplexityConfig,
                            PIIConfig, RaterConfig, RefsimConfig, ScoreEvalConfig, ScoringConfig, ToxicityConfig)
+from winnow.parts import as_frame
 from winnow.rating import evaluate_rater, fit_preference_rater, read_pairwise_ratings, read_pointwise_ratings
 from winnow.rating.rated_documents import resolve_rated_documents
 from winnow.reporting.plots import learning_curve
@@ -123,7 +124,7 @@ def score_domains(documents: pd.DataFrame, params: dict) -> tuple[pd.DataFrame, 
     """
     config = DomainsConfig.model_validate(params)
     scorer = BlockedDomains([p for p in (config.blocklist_path, config.extra_path) if p])
-    attributes = scorer.score(documents)
+    attributes = scorer.score(as_frame(documents, ["id", "url"]))
     attributes.attrs = {"scorer": scorer.name, "version": scorer.version, "blocklists": scorer.sources}
     return attributes, {"domains.blocklist_entries": len(scorer.blocked),
                         "domains.docs_with_url": int((attributes["domains_host"] != "").sum()),
@@ -134,6 +135,7 @@ def fit_quality_classifier(documents: pd.DataFrame, reference_corpus: pd.DataFra
                            params: dict, scoring: dict) -> tuple[FittedScorer, dict]:
     """Reference passages (positives) vs as many random raw documents (negatives), gold set left out."""
     config = ClassifierConfig.model_validate(params)
+    documents = as_frame(documents, ["id", "text"])
     negatives = sample_negatives(documents, len(reference_corpus), set(gold_labels["id"]), config.seed)
     if not negatives:
         return _skipped("classifier", ("classifier_prob",),
@@ -186,7 +188,7 @@ def fit_rater(documents: pd.DataFrame, coherence_model: FittedScorer, params: di
     config, scoring = RaterConfig.model_validate(params), ScoringConfig.model_validate(scoring)
     files = {"pairwise": config.pairwise_path, "pointwise": config.pointwise_path}
     files = {kind: path for kind, path in files.items() if path}
-    rated_docs, counts = resolve_rated_documents(documents, files, config.rated_corpus, config.rated_corpus_exclude,
+    rated_docs, counts = resolve_rated_documents(as_frame(documents, ["id", "text", "source"]), files, config.rated_corpus, config.rated_corpus_exclude,
                                                  _cache_dir(scoring, "rated_documents"))
     pairs, bad_pairs = read_pairwise_ratings(config.pairwise_path, rated_docs["id"])
     points, bad_points = (read_pointwise_ratings(config.pointwise_path, rated_docs["id"], config.score_range)
@@ -229,7 +231,8 @@ def score_rater(documents: pd.DataFrame, rater_model: FittedScorer, attributes_h
     columns = [] if rater_model.skipped else list(rater_model.scorer.signal_columns)
     if columns:
         tables = merge_attributes(attributes_heuristic, attributes_coherence, attributes_encoding)
-        documents = documents.merge(tables[["id", *columns]], on="id", how="left", validate="one_to_one")
+        documents = as_frame(documents, ["id", "text"]).merge(tables[["id", *columns]], on="id", how="left",
+                                                              validate="one_to_one")
     return score_with_fitted(documents, rater_model, scoring)
 
 
@@ -269,6 +272,7 @@ def fit_reference_similarity(reference_corpus: pd.DataFrame, params: dict, scori
 def fit_dsir(documents: pd.DataFrame, reference_corpus: pd.DataFrame, params: dict, scoring: dict):
     """Hashed n-gram distributions of the reference (target) and of the raw documents (DSIR)."""
     config = DsirConfig.model_validate(params)
+    documents = as_frame(documents, ["id", "text"])
     key = fingerprint(DSIRImportance.version, config.model_dump(), ids_fingerprint(reference_corpus["text"]),
                       ids_fingerprint(documents["id"]))
     return _fit("dsir", ScoringConfig.model_validate(scoring), key, lambda: FittedScorer(
@@ -340,7 +344,7 @@ def label_quality_eval_scores(documents: pd.DataFrame, *attribute_tables: pd.Dat
 def score_with_fitted(documents: pd.DataFrame, fitted: FittedScorer, scoring: dict):
     """The attribute table of any fitted scorer; a skipped one gives all-missing columns, uncached."""
     if fitted.skipped:
-        signals = fitted.scorer.score(documents)
+        signals = fitted.scorer.score(as_frame(documents, ["id", "text"]))
         signals.attrs = {"scorer": fitted.scorer.name, "version": fitted.scorer.version, "skipped": fitted.skipped}
         return signals, {f"{fitted.scorer.name}.docs_cached": 0, f"{fitted.scorer.name}.docs_scored": 0}
     return _score(fitted.scorer, documents, ScoringConfig.model_validate(scoring), fitted.key)

@@ -7,6 +7,7 @@ import logging
 import pandas as pd
 
 from winnow.config import CombineConfig, PIIConfig, SelectConfig
+from winnow.parts import Parts, as_frame, frames
 from winnow.reporting.plots import decisions_by_reason, score_histograms
 from winnow.reporting.report import curation_metrics, selection_report
 from winnow.selection.accounting import check_accounting
@@ -54,10 +55,11 @@ def combine_scores(params: dict, ratings_pairwise: pd.DataFrame, quality_eval_sc
     return scores, combination, {**metrics, **{f"combine.left_out.{column}": 1.0 for column in empty}}
 
 
-def decide_documents(documents: pd.DataFrame, exact_duplicates: pd.DataFrame,
+def decide_documents(documents: Parts | pd.DataFrame, exact_duplicates: pd.DataFrame,
                      document_scores: pd.DataFrame, params: dict) -> pd.DataFrame:
     """One row per input record that was read: kept or dropped, with the reason and every score behind it."""
-    decisions = decide(documents, document_scores, SelectConfig.model_validate(params))
+    columns = ["id", "source", "file", "position", "n_chars", "lang", "lang_score", "dup_cluster"]  # never the text
+    decisions = decide(as_frame(documents, columns), document_scores, SelectConfig.model_validate(params))
     copies = duplicate_decisions(exact_duplicates, decisions)
     score_columns = [c for c in document_scores.columns if c not in DECISION_COLUMNS]
     out = pd.concat([decisions, copies], ignore_index=True)[DECISION_COLUMNS + score_columns]
@@ -69,7 +71,7 @@ def account_for_documents(ingest_manifest: pd.DataFrame, decisions: pd.DataFrame
     return check_accounting(ingest_manifest, decisions, quarantine)
 
 
-def build_selection(documents: pd.DataFrame, decisions: pd.DataFrame, curate_totals: dict, params: dict,
+def build_selection(documents: Parts | pd.DataFrame, decisions: pd.DataFrame, curate_totals: dict, params: dict,
                     pii_params: dict) -> pd.DataFrame:
     """The kept documents, best first; personal data in `text`, `url` and `meta` replaced by typed
     placeholders when `redact_pii` (`pii_redacted` counts them per document).
@@ -78,7 +80,8 @@ def build_selection(documents: pd.DataFrame, decisions: pd.DataFrame, curate_tot
     """
     config = SelectConfig.model_validate(params)
     kept = decisions.loc[decisions["kept"], ["id", "rank", "score"]]
-    selection = documents.merge(kept, on="id", validate="one_to_one").sort_values("rank").reset_index(drop=True)
+    selection = pd.concat([part.merge(kept, on="id", validate="one_to_one") for part in frames(documents)])
+    selection = selection.sort_values("rank").reset_index(drop=True)  # only kept texts are ever held
     assert len(selection) == curate_totals["kept"]
     if config.redact_pii:
         from winnow.scoring.pii import redact_pii

@@ -10,8 +10,9 @@ and the length distribution follow the sample) and is that many sentences drawn 
 sentences of the same source. A text already written is redrawn, so there are no exact duplicates.
 Seeded: the same N gives the same files.
 
-`run` runs `kedro run --pipeline=...` on the folder with a fresh ingest work folder (nothing
-reused) and records wall time, documents per second, and the peak of the RSS summed over the
+`run` runs `kedro run --pipeline=curate --nodes=<ingest, heuristics, the hashed n-gram classifier>`
+(or what --pipeline/--nodes say) on the folder with a fresh ingest work folder and score cache
+(nothing reused) and records wall time, documents per second, and the peak of the RSS summed over the
 kedro process and every descendant (spawned workers, Ray's raylet, GCS and workers), sampled
 every 0.2 s from /proc. Results append to results/scale.json. Nothing else should run meanwhile.
 """
@@ -100,16 +101,21 @@ def tree_rss_bytes(root_pid: int) -> int:
     return total
 
 
-def run(corpus: Path, engine: str, pipeline: str, extra: str) -> dict:
+PATH_NODES = "read_corpus,find_duplicates,write_documents,score_heuristics,fit_classifier,score_classifier"
+
+
+def run(corpus: Path, engine: str, pipeline: str, nodes: str, extra: str) -> dict:
     work = Path(f"/tmp/bench_scale_work_{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
-    params = f"ingest.raw_dir={corpus},ingest.work_dir={work},engine.name={engine}" + (f",{extra}" if extra else "")
+    params = (f"ingest.raw_dir={corpus},ingest.work_dir={work}/shards,scoring.cache_dir={work}/cache,engine.name={engine}"
+              + (f",{extra}" if extra else ""))
     env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "1", "MLFLOW_DISABLE_TELEMETRY": "1", "HF_HUB_OFFLINE": "1",
            "MLFLOW_TRACKING_URI": "sqlite:////tmp/bench_scale_mlflow.db", "RAY_USAGE_STATS_ENABLED": "0"}
-    log = Path(f"/tmp/bench_scale_{corpus.name}_{engine}_{pipeline}.log")
+    log = Path(f"/tmp/bench_scale_{corpus.name}_{engine}_{pipeline}{'_nodes' if nodes else ''}.log")
     start = time.perf_counter()
     with open(log, "w") as out:
-        process = subprocess.Popen([str(REPO / ".venv/bin/kedro"), "run", f"--pipeline={pipeline}", f"--params={params}"],
+        command = [str(REPO / ".venv/bin/kedro"), "run", f"--pipeline={pipeline}", f"--params={params}"]
+        process = subprocess.Popen(command + ([f"--nodes={nodes}"] if nodes else []),
                                    cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
         peak = [0]
 
@@ -129,7 +135,7 @@ def run(corpus: Path, engine: str, pipeline: str, extra: str) -> dict:
 
     n_read = int(pd.read_parquet(REPO / "data/02_intermediate/ingest_manifest.parquet")["n_read"].sum())
     shutil.rmtree(work, ignore_errors=True)
-    result = {"corpus": str(corpus), "docs": n_read, "engine": engine, "pipeline": pipeline, "params": extra,
+    result = {"corpus": str(corpus), "docs": n_read, "engine": engine, "pipeline": pipeline, "nodes": nodes, "params": extra,
               "wall_s": round(wall, 1), "docs_per_s": round(n_read / wall, 1), "peak_tree_rss_mb": round(peak[0] / 2**20),
               "cores": os.cpu_count(), "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
                                                                  capture_output=True, text=True).stdout.strip()}
@@ -165,7 +171,7 @@ def plot() -> None:
 def _groups(results: list[dict]) -> dict:
     groups = defaultdict(dict)
     for r in results:  # the latest run of each size counts
-        groups[(r["engine"], r["pipeline"])][r["docs"]] = r
+        groups[(r["engine"], r["pipeline"] if not r.get("nodes") else "ingest+heuristics+classifier")][r["docs"]] = r
     return {k: list(v.values()) for k, v in groups.items()}
 
 
@@ -179,14 +185,16 @@ def main(argv=None) -> None:
     r = sub.add_parser("run")
     r.add_argument("--corpus", type=Path, required=True)
     r.add_argument("--engine", choices=["local", "ray"], default="local")
-    r.add_argument("--pipeline", default="ingest")
+    r.add_argument("--pipeline", default="curate")
+    r.add_argument("--nodes", default=PATH_NODES, help="kedro --nodes; '' runs the whole pipeline "
+                   "(default: ingest, heuristics and the hashed n-gram classifier)")
     r.add_argument("--params", default="", help="more --params for kedro, comma-separated")
     sub.add_parser("plot")
     args = p.parse_args(argv)
     if args.command == "make":
         make(args.docs, args.out, args.seed)
     elif args.command == "run":
-        run(args.corpus.resolve(), args.engine, args.pipeline, args.params)
+        run(args.corpus.resolve(), args.engine, args.pipeline, args.nodes, args.params)
     else:
         plot()
 

@@ -136,6 +136,9 @@ class TableSetDataset(AbstractDataset):
         return {"path": str(self._path), "required_columns": self._required}
 
 
+ROW_GROUP_ROWS = 2000  # the unit a Ray actor scores: small enough to spread a shard over every core
+
+
 class ShardedParquetDataset(AbstractDataset):
     """A table stored as a folder of Parquet parts (`part-00000.parquet`, ...), written one part at a
     time so a node can hand over a corpus larger than memory.
@@ -165,7 +168,7 @@ class ShardedParquetDataset(AbstractDataset):
                 table = part() if callable(part) else part
                 if isinstance(table, pd.DataFrame):
                     table = pa.Table.from_pandas(table, preserve_index=False)
-                pq.write_table(table, staging / f"{name}.parquet")
+                pq.write_table(table, staging / f"{name}.parquet", row_group_size=ROW_GROUP_ROWS)
             old = self._path.with_name(f".{self._path.name}.{uuid.uuid4().hex}.old")
             if self._path.exists():
                 os.replace(self._path, old)

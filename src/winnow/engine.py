@@ -1,7 +1,9 @@
-"""Run independent pieces of work (shards) here, in local processes, or on a Ray cluster.
+"""Where independent work runs: here, in local processes, or on a Ray cluster (Ray Data).
 
-Results come back in input order whatever the engine, so what a pipeline computes never depends
-on where it ran. Local workers are spawned, never forked (see `winnow.scoring.batch`).
+The engine is chosen once per run (`use`, called by a hook from the `engine` parameters) and
+decides where shards are read and documents scored, never what comes out: results return in
+input order, or keyed by document id, whatever ran them. Local workers are spawned, never forked
+(see `winnow.scoring.batch`).
 """
 
 from __future__ import annotations
@@ -9,25 +11,60 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-
+import pandas as pd
 from rich.progress import Progress
 
 from winnow.config import EngineConfig
 
 log = logging.getLogger(__name__)
-LOCAL_OBJECT_STORE_BYTES = 512 * 2**20  # shard results are small summaries; the parts go to disk
+LOCAL_OBJECT_STORE_BYTES = 512 * 2**20  # what travels is small (summaries, signal batches); parts go to disk
+_engine = EngineConfig(name="local", address=None, workers=1)
+_started_ray = False
 
 
-def map_shards(func: Callable[[Any], Any], items: Sequence[Any], engine: EngineConfig, description: str) -> list:
-    """`[func(item) for item in items]` on the configured engine, with progress."""
-    if engine.name == "ray":
-        return _map_on_ray(func, items, engine, description)
+def use(config: EngineConfig) -> None:
+    global _engine
+    _engine = config
+
+
+def current() -> EngineConfig:
+    return _engine
+
+
+def _ray():
+    """Ray, connected: to `engine.address`, or to a local cluster with this machine's cores (started
+    once per process, dashboard and usage stats off)."""
+    global _started_ray
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    import ray
+
+    if not ray.is_initialized():
+        local = {} if _engine.address else {"num_cpus": os.cpu_count(), "object_store_memory": LOCAL_OBJECT_STORE_BYTES}
+        ray.init(address=_engine.address, include_dashboard=False, logging_level=logging.WARNING, **local)
+        _started_ray = True
+    return ray
+
+
+def stop() -> None:
+    """Shut down a Ray connection this process opened (a no-op otherwise)."""
+    global _started_ray
+    if _started_ray:
+        import ray
+
+        ray.shutdown()
+        _started_ray = False
+
+
+def map_shards(func: Callable[[Any], Any], items: Sequence[Any], description: str) -> list:
+    """`[func(item) for item in items]` on the current engine, with progress."""
+    if _engine.name == "ray":
+        return _map_on_ray(func, items, description)
     with Progress(transient=True) as progress:
         task = progress.add_task(description, total=len(items))
-        if engine.workers <= 1 or len(items) <= 1:
+        if _engine.workers <= 1 or len(items) <= 1:
             results = []
             for item in items:
                 results.append(func(item))
@@ -35,7 +72,7 @@ def map_shards(func: Callable[[Any], Any], items: Sequence[Any], engine: EngineC
             return results
         from winnow.scoring.batch import worker_pool
 
-        with worker_pool(min(engine.workers, len(items))) as pool:
+        with worker_pool(min(_engine.workers, len(items))) as pool:
             results = []
             for result in pool.map(func, items):
                 results.append(result)
@@ -43,24 +80,53 @@ def map_shards(func: Callable[[Any], Any], items: Sequence[Any], engine: EngineC
             return results
 
 
-def _map_on_ray(func, items, engine: EngineConfig, description: str) -> list:
-    """Ray Data runs one task per item (`ray.data.from_items(...).map`); results travel pickled, so any
-    Python value comes back intact. A cluster this call started is shut down when it returns."""
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    import ray
+def _map_on_ray(func, items, description: str) -> list:
+    """Ray Data runs one task per item; results travel pickled, so any Python value comes back intact."""
+    ray = _ray()
+    log.info("%s on Ray (%s)", description, _engine.address or "local cluster")
 
-    started = not ray.is_initialized()
-    if started:
-        local = {"num_cpus": os.cpu_count(), "object_store_memory": LOCAL_OBJECT_STORE_BYTES} if not engine.address else {}
-        ray.init(address=engine.address, include_dashboard=False, logging_level=logging.WARNING, **local)
-    try:
-        log.info("%s on Ray (%s)", description, engine.address or "local cluster")
-        def run(row: dict) -> dict:
-            return {"index": row["index"], "result": pickle.dumps(func(items[row["index"]]))}
+    def run(row: dict) -> dict:
+        return {"index": row["index"], "result": pickle.dumps(func(items[row["index"]]))}
 
-        rows = ray.data.from_items([{"index": i} for i in range(len(items))], override_num_blocks=max(len(items), 1)) \
-            .map(run).take_all()
-        return [pickle.loads(row["result"]) for row in sorted(rows, key=lambda row: row["index"])]
-    finally:
-        if started:
-            ray.shutdown()
+    rows = ray.data.from_items([{"index": i} for i in range(len(items))], override_num_blocks=max(len(items), 1)) \
+        .map(run).take_all()
+    return [pickle.loads(row["result"]) for row in sorted(rows, key=lambda row: row["index"])]
+
+
+class _ApplyScorer:
+    """A Ray actor: gets the fitted scorer once (from the object store), then reads Parquet row
+    groups itself and scores them, skipping documents whose signals are already cached. Reading
+    inside the actor leaves no read task to compete with the actors for the cluster's CPUs."""
+
+    def __init__(self, scorer, cached_ids, columns: list[str]):
+        import ray
+
+        get = lambda x: ray.get(x) if isinstance(x, ray.ObjectRef) else x  # noqa: E731
+        self.scorer, self.cached, self.columns = get(scorer), get(cached_ids), columns
+
+    def __call__(self, units: pd.DataFrame) -> pd.DataFrame:
+        import pyarrow.parquet as pq
+
+        signals = []
+        for part, row_group in zip(units["part"], units["row_group"]):
+            batch = pq.ParquetFile(part).read_row_group(row_group, columns=self.columns).to_pandas()
+            signals.append(self.scorer.score(batch[~batch["id"].isin(self.cached)].reset_index(drop=True)))
+        return pd.concat(signals, ignore_index=True)
+
+
+def score_on_ray(scorer, parts: Sequence[str], columns: list[str], cached_ids: pd.Index, name: str) -> Iterator[pd.DataFrame]:
+    """Signals (id + columns) of every document in the Parquet `parts` not in `cached_ids`, a row
+    group at a time as they finish: a pool of actors (one per CPU of the cluster) applies the scorer."""
+    import pyarrow.parquet as pq
+
+    ray = _ray()
+    actors = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    units = [{"part": p, "row_group": g} for p in parts for g in range(pq.ParquetFile(p).num_row_groups)]
+    log.info("%s: scoring %d row groups on Ray (%s) with %d actors", name, len(units),
+             _engine.address or "local cluster", actors)
+    signals = ray.data.from_items(units, override_num_blocks=len(units)).map_batches(
+        _ApplyScorer, fn_constructor_args=(ray.put(scorer), ray.put(cached_ids), columns), batch_size=1,
+        batch_format="pandas", compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1)
+    for batch in signals.iter_batches(batch_format="pyarrow", batch_size=None):
+        if batch.num_rows:
+            yield batch.to_pandas()  # numpy dtypes, as a Parquet read gives (not Ray's pandas ArrowDtypes)

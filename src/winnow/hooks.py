@@ -26,7 +26,9 @@ from pathlib import Path
 import pandas as pd
 from kedro.framework.hooks import hook_impl
 
-from winnow.config import check_parameters
+from winnow import engine
+from winnow.config import check_parameters, parse
+from winnow.parts import Parts
 from winnow.scoring.base import FittedScorer
 
 MAX_PARAM_CHARS = 6000  # MLflow rejects longer parameter values
@@ -127,7 +129,7 @@ class MlflowTrackingHook:
 
     @hook_impl
     def before_node_run(self, node, inputs: dict) -> None:
-        rows = max((len(v) for v in inputs.values() if isinstance(v, pd.DataFrame)), default=0)
+        rows = max((len(v) for v in inputs.values() if isinstance(v, (pd.DataFrame, Parts))), default=0)
         self._node_started[node.name] = (time.perf_counter(), rows)
 
     @hook_impl
@@ -194,6 +196,24 @@ class ParameterCheck:
     @hook_impl
     def after_context_created(self, context) -> None:
         check_parameters(context.params)
+
+
+class EngineSetup:
+    """Run shard work where `engine` says (see winnow.engine): like the runner, it decides where
+    nodes compute, never what, so it is set for the whole run rather than passed to each node."""
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        if "engine" in context.params:
+            engine.use(parse("engine", context.params["engine"]))
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        engine.stop()
+
+    @hook_impl
+    def on_pipeline_error(self) -> None:
+        engine.stop()
 
 
 class MissingInputsCheck:

@@ -6,9 +6,9 @@ import os
 for _var in ("KEDRO_DISABLE_TELEMETRY", "MLFLOW_DISABLE_TELEMETRY", "HF_HUB_OFFLINE"):
     os.environ.setdefault(_var, "1")
 
-from winnow.hooks import MissingInputsCheck, MlflowTrackingHook, ParameterCheck  # noqa: E402
+from winnow.hooks import EngineSetup, MissingInputsCheck, MlflowTrackingHook, ParameterCheck  # noqa: E402
 
-HOOKS = (ParameterCheck(), MissingInputsCheck(), MlflowTrackingHook())
+HOOKS = (ParameterCheck(), EngineSetup(), MissingInputsCheck(), MlflowTrackingHook())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SAMPLE, load_parameters
+from winnow import engine
+from winnow.config import EngineConfig
 from winnow.datasets import ShardedParquetDataset
 from winnow.ingest import shards as shard_module
 from winnow.pipelines.ingest.nodes import find_duplicates, read_shards, write_documents
@@ -34,7 +36,11 @@ def corpus(tmp_path_factory):
 def ingest(corpus, work_dir, shard_bytes, workers=1):
     params = load_parameters("ingest")
     config = {**params["ingest"], "raw_dir": str(corpus), "work_dir": str(work_dir), "shard_bytes": shard_bytes}
-    index, quarantine, manifest = read_shards(config, params["near_dedup"], {**params["engine"], "workers": workers})
+    engine.use(EngineConfig.model_validate({**params["engine"], "workers": workers}))
+    try:
+        index, quarantine, manifest = read_shards(config, params["near_dedup"])
+    finally:
+        engine.use(EngineConfig(name="local", address=None, workers=1))
     exact, near = find_duplicates(index, params["near_dedup"])
     parts = write_documents(index, exact, near)
     return {"index": index, "quarantine": quarantine, "manifest": manifest, "exact": exact, "near": near,

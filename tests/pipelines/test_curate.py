@@ -250,4 +250,4 @@ def test_a_folder_of_only_unreadable_records_says_so(tmp_path):
     params = load_parameters("ingest")
     ingest = {**params["ingest"], "raw_dir": str(tmp_path / "raw"), "work_dir": str(tmp_path / "shards")}
     with pytest.raises(ValueError, match=r"no readable document under .*: all 1 records failed \(broken.jsonl@0: invalid JSON"):
-        read_shards(ingest, params["near_dedup"], params["engine"])
+        read_shards(ingest, params["near_dedup"])

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ import joblib
 import pandas as pd
 import pyarrow.parquet as pq
 
-from winnow.parts import Parts, frames
+from winnow import engine
+from winnow.parts import Parts, as_frame, frames
 from winnow.scoring.base import Scorer
 
 COMPACT_AFTER_PARTS = 64  # many small parts slow every later read; fold them into one
@@ -69,41 +70,54 @@ def score_cached(scorer: Scorer, documents: pd.DataFrame | Parts, folder: Path |
     """`scorer.score(documents)`, reusing every row already in `folder`; returns (signals, counts).
 
     `documents` is read a part at a time (only `id`, `text` and the scorer's `signal_columns`), so
-    texts are never all in memory; the signals (a few numbers per document) are. `folder=None`
-    scores everything and stores nothing. Signals come back in `documents` order.
+    texts are never all in memory; the signals (a few numbers per document) are. Parts are scored
+    here (`workers` processes) or, on the Ray engine, by Ray actors. `folder=None` scores everything
+    and stores nothing. Signals come back in `documents` order.
     """
-    from winnow.scoring.batch import score_in_chunks, worker_pool  # keeps this module importable in workers
-
     if folder is not None:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
     cached = _cached_ids(folder) if folder is not None else pd.Index([], dtype="string")
     columns = ["id", "text", *getattr(scorer, "signal_columns", ())]
+    ids = as_frame(documents, ["id"]).reset_index(drop=True)
+    if ids["id"].isin(cached).all():  # nothing new: no text is read, no worker started
+        batches = iter(())
+    elif engine.current().name == "ray" and isinstance(documents, Parts):
+        batches = engine.score_on_ray(scorer, [str(p) for p in documents.paths], columns, cached, scorer.name)
+    else:
+        batches = _score_here(scorer, documents, columns, cached, chunk_rows, workers)
+    new_parts, n_scored = [], 0
+    for signals in batches:  # each batch is persisted as it comes, so an interrupted run resumes
+        n_scored += len(signals)
+        if folder is not None:
+            _write_atomic(signals, folder / f"part-{len(list(folder.glob('part-*'))) + 1:06d}-{uuid.uuid4().hex[:8]}.parquet")
+        else:
+            new_parts.append(signals)
+    found = [f for f in [_read_parts(folder) if folder is not None else None, *new_parts] if f is not None and len(f)]
+    if not found:
+        return scorer.score(pd.DataFrame({"id": [], "text": []})), {"cached": 0, "scored": 0}
+    everything = pd.concat(found, ignore_index=True).drop_duplicates("id", keep="last")
+    everything["id"] = everything["id"].astype(ids["id"].dtype)  # batches from Ray hold ids as objects
+    signals = ids.merge(everything, on="id", how="left", validate="one_to_one")
+    return signals, {"cached": len(ids) - n_scored, "scored": n_scored}
+
+
+def _score_here(scorer: Scorer, documents: pd.DataFrame | Parts, columns: list[str], cached: pd.Index,
+                chunk_rows: int, workers: int) -> Iterator[pd.DataFrame]:
+    """Signals of the documents not in `cached`, in slices of a few chunks, on `workers` local processes."""
+    from winnow.scoring.batch import score_in_chunks, worker_pool  # keeps this module importable in workers
+
     block_rows = chunk_rows * max(workers, 1) * 4
-    order, new_parts, n_scored, pool = [], [], 0, None
     with ExitStack() as stack:
+        pool = None
         for frame in frames(documents, columns):
-            order.append(frame["id"])
             todo = frame[~frame["id"].isin(cached)]
-            n_scored += len(todo)
             if pool is None and workers > 1 and len(todo) > chunk_rows:
                 # one pool for the whole call, started only when there is work for it (~1 s a worker)
                 pool = stack.enter_context(worker_pool(workers))
             for start in range(0, len(todo), block_rows):
-                # score in slices of a few chunks and persist each, so an interrupted run resumes
-                signals = score_in_chunks(scorer, todo.iloc[start : start + block_rows], chunk_rows,
-                                          pool if len(todo) > chunk_rows else None)
-                if folder is not None:
-                    _write_atomic(signals, folder / f"part-{len(list(folder.glob('part-*'))) + 1:06d}-{uuid.uuid4().hex[:8]}.parquet")
-                else:
-                    new_parts.append(signals)
-    ids = pd.concat(order, ignore_index=True).to_frame("id") if order else pd.DataFrame({"id": []})
-    frames_ = [f for f in [_read_parts(folder) if folder is not None else None, *new_parts] if f is not None and len(f)]
-    if not frames_:
-        return scorer.score(pd.DataFrame({"id": [], "text": []})), {"cached": 0, "scored": 0}
-    everything = pd.concat(frames_, ignore_index=True).drop_duplicates("id", keep="last")
-    signals = ids.merge(everything, on="id", how="left", validate="one_to_one")
-    return signals, {"cached": len(ids) - n_scored, "scored": n_scored}
+                yield score_in_chunks(scorer, todo.iloc[start : start + block_rows], chunk_rows,
+                                      pool if len(todo) > chunk_rows else None)
 
 
 def fit_cached(folder: Path | str | None, fit: Callable[[], Any]) -> tuple[Any, bool]:

@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from winnow.parts import Parts, as_frame, frames
 from winnow.scoring.base import Scorer
 
 FEATURES = ("hashed_ngrams", "minilm")
@@ -104,7 +105,12 @@ class QualityClassifier(Scorer):
         return pd.DataFrame({"classifier_prob": prob})
 
 
-def sample_negatives(documents: pd.DataFrame, n: int, exclude_ids: set[str], seed: int) -> list[str]:
-    """`n` random raw documents (DCLM's negatives), never one of `exclude_ids` (the gold set)."""
-    pool = documents[~documents["id"].isin(exclude_ids)].sort_values("id")  # order-independent draw
-    return pool.sample(n=min(n, len(pool)), random_state=seed)["text"].tolist()
+def sample_negatives(documents: pd.DataFrame | Parts, n: int, exclude_ids: set[str], seed: int) -> list[str]:
+    """`n` random raw documents (DCLM's negatives), never one of `exclude_ids` (the gold set).
+
+    The draw reads ids only; then just the drawn texts are read, a part at a time."""
+    ids = as_frame(documents, ["id"])
+    pool = ids[~ids["id"].isin(exclude_ids)].sort_values("id")  # order-independent draw
+    drawn = pool.sample(n=min(n, len(pool)), random_state=seed)["id"]
+    texts = pd.concat([f[f["id"].isin(drawn)] for f in frames(documents, ["id", "text"])]).set_index("id")["text"]
+    return texts.loc[drawn].tolist()

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from winnow.config import EngineConfig, IngestConfig, NearDedupConfig
+from winnow.config import IngestConfig, NearDedupConfig
 from winnow.engine import map_shards
 from winnow.ingest.readers import list_input_files
 from winnow.ingest.shard_dedup import exact_duplicate_rows, first_copies, near_duplicate_rows
@@ -21,9 +21,9 @@ DOCUMENT_COLUMNS = ["id", "text", "source", "url", "n_chars", "lang", "lang_scor
                     "meta"]
 
 
-def read_shards(params: dict, near_dedup: dict, engine: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Every record of every file under `params.raw_dir`, shard by shard on the engine; and every
-    record that could not be read.
+def read_shards(params: dict, near_dedup: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Every record of every file under `params.raw_dir`, shard by shard on the run's engine
+    (`winnow.engine`); and every record that could not be read.
 
     Returns (shards: one row per shard part, quarantine, manifest); the manifest counts what each
     file yielded so the select pipeline can prove none of it was lost.
@@ -37,7 +37,7 @@ def read_shards(params: dict, near_dedup: dict, engine: dict) -> tuple[pd.DataFr
     shards = plan_shards(root, files, config.shard_bytes, settings)
     work_dir = Path(config.work_dir)
     summaries = map_shards(partial(process_shard, root, work_dir, settings=settings), shards,
-                           EngineConfig.model_validate(engine), f"reading {root} in {len(shards)} shards")
+                           f"reading {root} in {len(shards)} shards")
     failures = [f for s in summaries for f in s["failures"]]
     if not sum(s["n_read"] for s in summaries):  # nothing to score: say why here, not obscurely in a scorer
         examples = "; ".join(f"{f['file']}@{f['position']}: {f['error']}" for f in failures[:3])

@@ -135,7 +135,6 @@ def fit_quality_classifier(documents: pd.DataFrame, reference_corpus: pd.DataFra
                            params: dict, scoring: dict) -> tuple[FittedScorer, dict]:
     """Reference passages (positives) vs as many random raw documents (negatives), gold set left out."""
     config = ClassifierConfig.model_validate(params)
-    documents = as_frame(documents, ["id", "text"])
     negatives = sample_negatives(documents, len(reference_corpus), set(gold_labels["id"]), config.seed)
     if not negatives:
         return _skipped("classifier", ("classifier_prob",),

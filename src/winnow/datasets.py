@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -143,7 +144,7 @@ class ShardedParquetDataset(AbstractDataset):
     """A table stored as a folder of Parquet parts (`part-00000.parquet`, ...), written one part at a
     time so a node can hand over a corpus larger than memory.
 
-    Saves a DataFrame (one part) or `{part name: DataFrame | pyarrow Table | callable returning one}`
+    Saves a DataFrame (one part), `Parts`, or `{part name: DataFrame | pyarrow Table | callable returning one}`
     (a Table keeps its schema: a column that is empty in one part keeps its type); callables are
     called one by one as their part is written. The new parts go to a hidden folder that replaces
     the old one when all are written, so readers never see a mix of two runs. Loads a
@@ -160,6 +161,8 @@ class ShardedParquetDataset(AbstractDataset):
         return Parts(self._path)
 
     def save(self, data) -> None:
+        if isinstance(data, Parts):  # another folder's parts, copied one at a time
+            data = {path.stem: partial(pq.read_table, path) for path in data.paths}
         parts = data if isinstance(data, dict) else {"part-00000": data}
         staging = self._path.with_name(f".{self._path.name}.{uuid.uuid4().hex}.tmp")
         staging.mkdir(parents=True)

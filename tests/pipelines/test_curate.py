@@ -226,6 +226,7 @@ def test_a_rater_whose_held_out_split_has_no_decisive_pair_is_fitted_without_eva
 
     docs = pd.DataFrame({"text": [json.loads(line)["text"] for line in (one_source_corpus / "letters.jsonl").open()]})
     docs["id"] = docs["text"].map(lambda t: content_id(normalise_text(t)))
+    docs["source"] = "letters"  # as ingest names it
     ids = docs["id"].tolist()
     rows = [(ids[0], ids[1], "a", "me")] + [(ids[i % 5], ids[(i + 2) % 5], "tie", f"r{i}") for i in range(10)]
     ratings = tmp_path / "mostly_ties.csv"

@@ -158,6 +158,10 @@ def plot() -> None:
         rows = sorted(rows, key=lambda r: r["docs"])
         ax.plot([r["docs"] for r in rows], [r["peak_tree_rss_mb"] / 1024 for r in rows], marker="o",
                 label=f"{pipeline}, {engine} engine")
+    # measured in issue 12 before sharding: `--pipeline=ingest` alone held the corpus in one pandas frame
+    ax.plot([100_000, 300_000], [1.19 * 1000**3 / 2**30, 2.86 * 1000**3 / 2**30], marker="x", linestyle=":",
+            color="grey", label="ingest alone, before sharding (issue 12)")
+    ax.axhline(2, color="red", linestyle="--", linewidth=1, label="goal at 1M: 2 GiB")
     ax.set_xscale("log")
     ax.set_xlabel("documents")
     ax.set_ylabel("peak RSS, all processes (GiB)")

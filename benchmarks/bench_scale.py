@@ -153,7 +153,7 @@ def plot() -> None:
     import matplotlib.pyplot as plt
 
     results = json.loads((RESULTS / "scale.json").read_text())
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(7, 5))
     for (engine, pipeline), rows in sorted(_groups(results).items()):
         rows = sorted(rows, key=lambda r: r["docs"])
         ax.plot([r["docs"] for r in rows], [r["peak_tree_rss_mb"] / 1024 for r in rows], marker="o",
@@ -166,7 +166,7 @@ def plot() -> None:
     ax.set_xlabel("documents")
     ax.set_ylabel("peak RSS, all processes (GiB)")
     ax.set_ylim(bottom=0)
-    ax.legend()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8)
     ax.set_title("Memory against corpus size (2 cores)")
     fig.tight_layout()
     fig.savefig(RESULTS / "scale_memory.png", dpi=110)
@@ -175,7 +175,8 @@ def plot() -> None:
 def _groups(results: list[dict]) -> dict:
     groups = defaultdict(dict)
     for r in results:  # the latest run of each size counts
-        groups[(r["engine"], r["pipeline"] if not r.get("nodes") else "ingest+heuristics+classifier")][r["docs"]] = r
+        path = "ingest+heuristics+classifier" if r.get("nodes") else f"{r['pipeline']}, all scorers"
+        groups[(r["engine"], path)][r["docs"]] = r
     return {k: list(v.values()) for k, v in groups.items()}
 
 

@@ -12,6 +12,7 @@ import logging
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 import pandas as pd
@@ -62,22 +63,17 @@ def map_shards(func: Callable[[Any], Any], items: Sequence[Any], description: st
     """`[func(item) for item in items]` on the current engine, with progress."""
     if _engine.name == "ray":
         return _map_on_ray(func, items, description)
-    with Progress(transient=True) as progress:
-        task = progress.add_task(description, total=len(items))
-        if _engine.workers <= 1 or len(items) <= 1:
-            results = []
-            for item in items:
-                results.append(func(item))
-                progress.advance(task)
-            return results
-        from winnow.scoring.batch import worker_pool
+    from winnow.scoring.batch import worker_pool
 
-        with worker_pool(min(_engine.workers, len(items))) as pool:
-            results = []
-            for result in pool.map(func, items):
-                results.append(result)
-                progress.advance(task)
-            return results
+    with ExitStack() as stack, Progress(transient=True) as progress:
+        task = progress.add_task(description, total=len(items))
+        parallel = _engine.workers > 1 and len(items) > 1
+        apply = stack.enter_context(worker_pool(min(_engine.workers, len(items)))).map if parallel else map
+        results = []
+        for result in apply(func, items):
+            results.append(result)
+            progress.advance(task)
+        return results
 
 
 def _map_on_ray(func, items, description: str) -> list:

@@ -15,7 +15,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -137,7 +136,3 @@ def _write(writer: pq.ParquetWriter | None, path: Path, table: pa.Table) -> pq.P
         writer = pq.ParquetWriter(path, table.schema)
     writer.write_table(table)
     return writer
-
-
-def read_column(path: Path, column: str) -> np.ndarray:
-    return pq.read_table(path, columns=[column]).column(column).to_numpy()

@@ -12,7 +12,6 @@ import logging
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack
 from typing import Any
 
 import pandas as pd
@@ -24,10 +23,12 @@ log = logging.getLogger(__name__)
 LOCAL_OBJECT_STORE_BYTES = 512 * 2**20  # what travels is small (summaries, signal batches); parts go to disk
 _engine = EngineConfig(name="local", address=None, workers=1)
 _started_ray = False
+_pool: tuple[int, Any] | None = None  # (workers, ProcessPoolExecutor), kept for the run
 
 
 def use(config: EngineConfig) -> None:
     global _engine
+    _close_pool()
     _engine = config
 
 
@@ -49,9 +50,29 @@ def _ray():
     return ray
 
 
+def _local_pool(workers: int):
+    """Spawned worker processes, started once per run and reused: a spawned worker imports torch
+    and Winnow anew (~10 s on 2 cores), which ten experiment nodes would otherwise pay ten times."""
+    global _pool
+    if _pool is None or _pool[0] != workers:
+        from winnow.scoring.batch import worker_pool
+
+        _close_pool()
+        _pool = (workers, worker_pool(workers))
+    return _pool[1]
+
+
+def _close_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool[1].shutdown(cancel_futures=True)
+        _pool = None
+
+
 def stop() -> None:
-    """Shut down a Ray connection this process opened (a no-op otherwise)."""
+    """Shut down the local workers and a Ray connection this process opened."""
     global _started_ray
+    _close_pool()
     if _started_ray:
         import ray
 
@@ -59,20 +80,23 @@ def stop() -> None:
         _started_ray = False
 
 
-def map_shards(func: Callable[[Any], Any], items: Sequence[Any], description: str) -> list:
-    """`[func(item) for item in items]` on the current engine, with progress."""
+def map_shards(func: Callable[[Any], Any], items: Sequence[Any], description: str, workers: int | None = None) -> list:
+    """`[func(item) for item in items]` on the current engine, with progress; locally on `workers`
+    processes (default `engine.workers`), started in input order."""
     if _engine.name == "ray":
         return _map_on_ray(func, items, description)
-    from winnow.scoring.batch import worker_pool
-
-    with ExitStack() as stack, Progress(transient=True) as progress:
+    workers = min(workers or _engine.workers, len(items))
+    with Progress(transient=True) as progress:
         task = progress.add_task(description, total=len(items))
-        parallel = _engine.workers > 1 and len(items) > 1
-        apply = stack.enter_context(worker_pool(min(_engine.workers, len(items)))).map if parallel else map
+        apply = _local_pool(workers).map if workers > 1 else map
         results = []
-        for result in apply(func, items):
-            results.append(result)
-            progress.advance(task)
+        try:
+            for result in apply(func, items):
+                results.append(result)
+                progress.advance(task)
+        except BaseException:
+            _close_pool()  # a failed or killed worker leaves the pool unusable: the next call starts afresh
+            raise
         return results
 
 

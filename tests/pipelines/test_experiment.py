@@ -4,6 +4,7 @@ differences, child runs, MLflow reload."""
 
 import gzip
 import json
+from pathlib import Path
 
 import mlflow
 import numpy as np
@@ -18,6 +19,7 @@ from winnow.experiment.arms import ARMS, corpus_for_seed
 from winnow.hooks import log_child_run
 from winnow.ingest.text import content_id, normalise_text
 from winnow.pipelines import experiment
+from winnow.pipelines.experiment.nodes import _threads_per_run, finetune_arm, pretrain_arm
 from winnow.settings import CONFIG_LOADER_ARGS
 from winnow.training.finetune import load_classifier, predict
 
@@ -38,6 +40,7 @@ def smoke_parameters(output_dir) -> dict:
     loader = OmegaConfigLoader(str(PROJECT / "conf"), **{**CONFIG_LOADER_ARGS, "default_run_env": "smoke"})
     params = loader["parameters"]["experiment"]
     params["pretrain"]["train_config"]["token_budget"] = 10_000
+    params["parallel_runs"] = 1  # test_seeds_run_side_by_side checks the parallel path once
     return {"experiment": params | {"output_dir": str(output_dir)}}
 
 
@@ -159,6 +162,26 @@ def test_every_arm_and_seed_is_trained_evaluated_and_compared(outputs, domains, 
     assert out["experiment_learning_curves_plot"].axes and out["experiment_data_efficiency_plot"].axes
     curve_panels = [ax for ax in out["experiment_learning_curves_plot"].axes if ax.get_visible()]
     assert len(curve_panels) == 2 + len(domains)  # training loss, the mean, one per domain
+
+
+def test_seeds_run_side_by_side_in_worker_processes_and_train_the_same_models(outputs, inputs, tmp_path):
+    out, params = outputs
+    params = params | {"parallel_runs": 2, "threads": 1, "output_dir": str(tmp_path)}  # 1 thread, as the sequential run
+    pretrained = pretrain_arm(out["arm_corpus_curated"], out["experiment_tokenizer"], inputs["heldout_domains"], params)
+    finetuned = finetune_arm(pretrained, inputs["downstream_tasks"], params)
+    sequential = out["pretrained_curated"]
+    assert sorted(pretrained) == sorted(sequential)
+    for key, run in pretrained.items():
+        assert run["run_dir"].startswith(str(tmp_path)) and Path(run["run_dir"], "pretrained").is_dir()
+        assert [h["loss"] for h in run["history"]] == [h["loss"] for h in sequential[key]["history"]]
+        assert finetuned[key]["metrics"] == out["finetuned_curated"][key]["metrics"]
+
+
+def test_runs_started_together_share_the_cores_and_a_short_last_round_gets_them_all():
+    assert _threads_per_run(3, 2, 2) == [1, 1, 2]
+    assert _threads_per_run(6, 2, 2) == [1] * 6
+    assert _threads_per_run(3, 2, 16) == [8, 8, 16]
+    assert _threads_per_run(1, 2, 2) == [2]
 
 
 def test_a_logged_model_reloads_from_mlflow_and_predicts_the_same(outputs, task, tmp_path):

@@ -75,3 +75,36 @@ def test_an_unknown_format_is_named(tmp_path):
     path.write_bytes(b"PK")
     with pytest.raises(DatasetError, match=r"task\.xlsx: expected a \.csv or \.jsonl file"):
         catalog(task_path=str(path)).load("downstream_tasks")
+
+
+def test_versioned_parts_keep_every_run_and_load_the_newest(tmp_path):
+    from kedro.io import Version
+
+    from winnow.datasets import ShardedParquetDataset
+    from winnow.reporting.digest import newest_version
+
+    path = tmp_path / "selection.parquet"
+    runs = [pd.DataFrame({"id": ["a", "b"], "rank": [1, 2]}), pd.DataFrame({"id": ["c"], "rank": [1]})]
+    for version, table in zip(["2026-01-01T00.00.00.000Z", "2026-01-02T00.00.00.000Z"], runs):
+        ShardedParquetDataset(str(path), Version(None, version)).save({"part-00000": table, "part-00001": table.head(0)})
+    assert sorted(p.name for p in path.iterdir()) == ["2026-01-01T00.00.00.000Z", "2026-01-02T00.00.00.000Z"]
+    loaded = ShardedParquetDataset(str(path), Version(None, None)).load()
+    assert len(loaded.paths) == 2 and loaded.to_frame().equals(runs[1])
+    old = ShardedParquetDataset(str(path), Version("2026-01-01T00.00.00.000Z", None)).load()
+    assert old.to_frame().equals(runs[0])
+    # the digest tool reads the newest run's folder of parts, and an unversioned folder of parts as itself
+    assert newest_version(path) == loaded.folder and newest_version(loaded.folder) == loaded.folder
+    assert pd.read_parquet(newest_version(path)).equals(runs[1])
+
+
+def test_a_table_cut_into_parts_keeps_its_rows_order_types_and_attrs(tmp_path):
+    from winnow.datasets import ShardedParquetDataset
+
+    table = pd.DataFrame({"id": [f"d{i}" for i in range(5)], "value": [0.5, None, 1.5, 2.0, 3.0]})
+    table.attrs = {"scorer": "heuristic", "key": "abc"}
+    dataset = ShardedParquetDataset(str(tmp_path / "attributes.parquet"), part_rows=2)
+    dataset.save(table)
+    parts = dataset.load()
+    assert [len(p) for p in parts.frames()] == [2, 2, 1]
+    whole = parts.to_frame()
+    assert whole.equals(table) and parts.frame(0).attrs == table.attrs

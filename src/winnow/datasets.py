@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from kedro.io import AbstractDataset, DatasetError
+from kedro.io import AbstractDataset, AbstractVersionedDataset, DatasetError, Version
 
 from winnow.parts import Parts
 from winnow.training.tokenizer import load_tokenizer, save_tokenizer
@@ -140,7 +141,15 @@ class TableSetDataset(AbstractDataset):
 ROW_GROUP_ROWS = 2000  # the unit a Ray actor scores: small enough to spread a shard over every core
 
 
-class ShardedParquetDataset(AbstractDataset):
+def _arrow(frame: pd.DataFrame) -> pa.Table:
+    """The frame as Arrow, its `attrs` (a scorer's name, version, cache key) kept where pandas keeps them."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if frame.attrs:
+        table = table.replace_schema_metadata({**table.schema.metadata, b"PANDAS_ATTRS": json.dumps(frame.attrs)})
+    return table
+
+
+class ShardedParquetDataset(AbstractVersionedDataset):
     """A table stored as a folder of Parquet parts (`part-00000.parquet`, ...), written one part at a
     time so a node can hand over a corpus larger than memory.
 
@@ -149,39 +158,50 @@ class ShardedParquetDataset(AbstractDataset):
     called one by one as their part is written. The new parts go to a hidden folder that replaces
     the old one when all are written, so readers never see a mix of two runs. Loads a
     `winnow.parts.Parts`, which nodes read a part at a time or whole (pandas and pyarrow also read
-    the folder as one table).
+    the folder as one table). `part_rows` cuts a single table into parts of that many rows.
+    `versioned: true` keeps every run's folder, as Kedro's `<filepath>/<version>/<name>`.
     """
 
-    def __init__(self, filepath: str):
-        self._path = Path(filepath)
+    def __init__(self, filepath: str, version: Version | None = None, part_rows: int | None = None):
+        super().__init__(PurePosixPath(filepath), version)
+        self._part_rows = part_rows
 
     def load(self) -> Parts:
-        if not self._path.exists():
-            raise DatasetError(f"{self._path} does not exist")
-        return Parts(self._path)
+        path = Path(self._get_load_path())
+        if not path.exists():
+            raise DatasetError(f"{path} does not exist")
+        return Parts(path)
 
     def save(self, data) -> None:
+        path = Path(self._get_save_path())
         if isinstance(data, Parts):  # another folder's parts, copied one at a time
-            data = {path.stem: partial(pq.read_table, path) for path in data.paths}
-        parts = data if isinstance(data, dict) else {"part-00000": data}
-        staging = self._path.with_name(f".{self._path.name}.{uuid.uuid4().hex}.tmp")
+            data = {p.stem: partial(pq.read_table, p) for p in data.paths}
+        parts = data if isinstance(data, dict) else self._cut(data)
+        staging = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         staging.mkdir(parents=True)
         try:
             for name, part in parts.items():
                 table = part() if callable(part) else part
-                if isinstance(table, pd.DataFrame):
-                    table = pa.Table.from_pandas(table, preserve_index=False)
+                table = _arrow(table) if isinstance(table, pd.DataFrame) else table
                 pq.write_table(table, staging / f"{name}.parquet", row_group_size=ROW_GROUP_ROWS)
-            old = self._path.with_name(f".{self._path.name}.{uuid.uuid4().hex}.old")
-            if self._path.exists():
-                os.replace(self._path, old)
-            os.replace(staging, self._path)
+            old = path.with_name(f".{path.name}.{uuid.uuid4().hex}.old")
+            if path.exists():
+                os.replace(path, old)
+            os.replace(staging, path)
             shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
+    def _cut(self, table: pd.DataFrame | pa.Table) -> dict[str, pa.Table]:
+        table = _arrow(table) if isinstance(table, pd.DataFrame) else table
+        rows = self._part_rows or max(table.num_rows, 1)
+        return {f"part-{i // rows:05d}": table.slice(i, rows) for i in range(0, max(table.num_rows, 1), rows)}
+
     def _exists(self) -> bool:
-        return self._path.exists()
+        try:
+            return Path(self._get_load_path()).exists()
+        except DatasetError:
+            return False
 
     def _describe(self) -> dict:
-        return {"filepath": str(self._path)}
+        return {"filepath": str(self._filepath), "version": self._version}

@@ -118,25 +118,30 @@ class _ApplyScorer:
     groups itself and scores them, skipping documents whose signals are already cached. Reading
     inside the actor leaves no read task to compete with the actors for the cluster's CPUs."""
 
-    def __init__(self, scorer, cached_ids, columns: list[str]):
+    def __init__(self, scorer, cached_ids, columns: list[str], extra=None):
         import ray
 
         get = lambda x: ray.get(x) if isinstance(x, ray.ObjectRef) else x  # noqa: E731
-        self.scorer, self.cached, self.columns = get(scorer), get(cached_ids), columns
+        self.scorer, self.cached, self.columns, self.extra = get(scorer), get(cached_ids), columns, get(extra)
 
     def __call__(self, units: pd.DataFrame) -> pd.DataFrame:
         import pyarrow.parquet as pq
 
+        from winnow.scoring.cache import join_extra
+
         signals = []
         for part, row_group in zip(units["part"], units["row_group"]):
             batch = pq.ParquetFile(part).read_row_group(row_group, columns=self.columns).to_pandas()
-            signals.append(self.scorer.score(batch[~batch["id"].isin(self.cached)].reset_index(drop=True)))
+            todo = join_extra(batch[~batch["id"].isin(self.cached)].reset_index(drop=True), self.extra)
+            signals.append(self.scorer.score(todo))
         return pd.concat(signals, ignore_index=True)
 
 
-def score_on_ray(scorer, parts: Sequence[str], columns: list[str], cached_ids: pd.Index, name: str) -> Iterator[pd.DataFrame]:
+def score_on_ray(scorer, parts: Sequence[str], columns: list[str], cached_ids: pd.Index, name: str,
+                 extra: pd.DataFrame | None = None) -> Iterator[pd.DataFrame]:
     """Signals (id + columns) of every document in the Parquet `parts` not in `cached_ids`, a row
-    group at a time as they finish: a pool of actors (one per CPU of the cluster) applies the scorer."""
+    group at a time as they finish: a pool of actors (one per CPU of the cluster) applies the scorer
+    (to the rows joined with `extra` by id, when given)."""
     import pyarrow.parquet as pq
 
     ray = _ray()
@@ -145,7 +150,7 @@ def score_on_ray(scorer, parts: Sequence[str], columns: list[str], cached_ids: p
     log.info("%s: scoring %d row groups on Ray (%s) with %d actors", name, len(units),
              _engine.address or "local cluster", actors)
     signals = ray.data.from_items(units, override_num_blocks=len(units)).map_batches(
-        _ApplyScorer, fn_constructor_args=(ray.put(scorer), ray.put(cached_ids), columns), batch_size=1,
+        _ApplyScorer, fn_constructor_args=(ray.put(scorer), ray.put(cached_ids), columns, None if extra is None else ray.put(extra)), batch_size=1,
         batch_format="pandas", compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1)
     for batch in signals.iter_batches(batch_format="pyarrow", batch_size=None):
         if batch.num_rows:

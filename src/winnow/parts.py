@@ -21,9 +21,12 @@ class Parts:
     def __len__(self) -> int:
         return sum(pq.ParquetFile(p).metadata.num_rows for p in self.paths)
 
+    def frame(self, i: int, columns: list[str] | None = None) -> pd.DataFrame:
+        return pd.read_parquet(self.paths[i], columns=columns)
+
     def frames(self, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
-        for path in self.paths:
-            yield pd.read_parquet(path, columns=columns)
+        for i in range(len(self.paths)):
+            yield self.frame(i, columns)
 
     def to_frame(self, columns: list[str] | None = None) -> pd.DataFrame:
         return pd.read_parquet(self.folder, columns=columns)

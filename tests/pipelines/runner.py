@@ -12,6 +12,7 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
 from winnow.datasets import ShardedParquetDataset
+from winnow.parts import Parts
 
 CATALOG = Path(__file__).resolve().parents[2] / "conf" / "base" / "catalog.yml"
 SHARDED = {name for name, entry in yaml.safe_load(CATALOG.read_text()).items()
@@ -30,7 +31,9 @@ class Outputs:
         self._catalog = catalog
 
     def __getitem__(self, name):
-        return self._catalog.load(name)
+        """The dataset's value; a table stored as parts comes back whole, as a DataFrame."""
+        value = self._catalog.load(name)
+        return value.to_frame() if isinstance(value, Parts) else value
 
 
 def run(pipeline, inputs: dict, params: dict) -> Outputs:

@@ -90,3 +90,26 @@ def test_workers_are_spawned_not_forked_so_no_cuda_state_is_inherited(documents)
     assert set(signals["start_method"]) == {"spawn"} and os.getpid() not in set(signals["pid"])
     expected = HeuristicSuite().score(documents.head(12))
     pd.testing.assert_frame_equal(signals.drop(columns=["start_method", "pid"]), expected)
+
+
+class ReadsASignal(CountingScorer):
+    """Like the rater: reads another scorer's column beside the text."""
+
+    signal_columns = ("other_signal",)
+
+    def score(self, documents):
+        assert "other_signal" in documents.columns
+        signals = super().score(documents)
+        signals["echo"] = documents["other_signal"].to_numpy()
+        return signals
+
+
+def test_columns_documents_lack_are_joined_to_each_part_by_id(documents, tmp_path):
+    from winnow.datasets import ShardedParquetDataset
+
+    dataset = ShardedParquetDataset(str(tmp_path / "documents.parquet"), part_rows=50)
+    dataset.save(documents)  # three parts, with no `other_signal`
+    other = pd.DataFrame({"id": documents["id"], "other_signal": range(len(documents))}).sample(frac=1, random_state=0)
+    signals, counts = score_cached(ReadsASignal(), dataset.load(), tmp_path / "cache", chunk_rows=10, extra=other)
+    assert counts["scored"] == len(documents) and signals["id"].tolist() == documents["id"].tolist()
+    assert signals["echo"].tolist() == list(range(len(documents)))  # each text got its own row's value

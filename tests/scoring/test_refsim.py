@@ -132,3 +132,15 @@ def test_dsir_fits_the_raw_distribution_on_a_seeded_sample(reference_texts, samp
     other = DSIRImportance(max_raw_docs=50, seed=2).fit(reference_texts[:50], sample["text"])
     np.testing.assert_array_equal(first.log_diff, again.log_diff)
     assert not np.array_equal(first.log_diff, other.log_diff)
+
+
+@pytest.mark.parametrize("max_raw_docs", [None, 150])
+def test_dsir_fitted_a_part_at_a_time_equals_the_whole_fit(reference_texts, sample, max_raw_docs):
+    texts = sample["text"].tolist()
+    whole = DSIRImportance(n_buckets=10_000, max_raw_docs=max_raw_docs).fit(reference_texts, texts)
+    batches = [texts[i : i + 70] for i in range(0, len(texts), 70)]  # uneven parts, as shards are
+    parts = DSIRImportance(n_buckets=10_000, max_raw_docs=max_raw_docs).fit_batches(reference_texts, iter(batches), len(texts))
+    np.testing.assert_allclose(parts.log_diff, whole.log_diff, rtol=0, atol=1e-12)
+    if max_raw_docs:  # the sample is a real sample: fewer texts than the whole give other counts
+        assert not np.allclose(parts.log_diff, DSIRImportance(n_buckets=10_000, max_raw_docs=None)
+                               .fit(reference_texts, texts).log_diff)

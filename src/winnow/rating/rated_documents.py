@@ -20,6 +20,7 @@ import pandas as pd
 from winnow.ingest.readers import Record, list_input_files, read_file
 from winnow.ingest.text import content_id, normalise_text
 from winnow.rating.ratings import PAIRWISE_COLUMNS, POINTWISE_COLUMNS, read_rating_rows
+from winnow.parts import Parts, frames
 
 TEXT_COLUMNS = {"pairwise": (("a_id", "a_text"), ("b_id", "b_text")), "pointwise": (("id", "text"),)}
 
@@ -69,17 +70,19 @@ def texts_from_folder(folder: str | Path, ids: Iterable[str], exclude: Iterable[
     return pd.DataFrame([(i, text, source) for i, (text, source) in found.items()], columns=["id", "text", "source"])
 
 
-def resolve_rated_documents(documents: pd.DataFrame, files: dict[str, str], rated_corpus: str | None,
+def resolve_rated_documents(documents: pd.DataFrame | Parts, files: dict[str, str], rated_corpus: str | None,
                             exclude: Iterable[str], cache_root: Path | None = None) -> tuple[pd.DataFrame, dict]:
     """(`id, text, source` of every document the ratings `files` ({"pairwise": path, ...}) name, counts by origin).
 
-    Looked up in `documents`, then in the files' own texts, then in `rated_corpus`; the folder is
+    Looked up in `documents` (a part at a time: only the rated texts are kept), then in the files' own texts, then in `rated_corpus`; the folder is
     read only for ids found nowhere else, and what it gave is kept under `cache_root` when given.
     """
     from winnow.scoring.cache import fingerprint, fit_cached  # a cached read: a "fit" of the folder
 
     named = set().union(*(named_ids(path, kind) for kind, path in files.items()))
-    found = [documents.loc[documents["id"].isin(named)].reindex(columns=["id", "text", "source"]),
+    columns = ["id", "text", "source"] if isinstance(documents, Parts) else None
+    in_corpus = pd.concat([part.loc[part["id"].isin(named)] for part in frames(documents, columns)])
+    found = [in_corpus.reindex(columns=["id", "text", "source"]),
              *(carried_texts(path, kind) for kind, path in files.items())]
     missing = named - set(pd.concat(found)["id"])
     counts = {"rated_docs_named": len(named), "rated_docs_in_corpus": len(found[0])}

@@ -25,9 +25,10 @@ def table_digest(table: pd.DataFrame) -> str:
 
 
 def newest_version(path: str | Path) -> Path:
-    """`path` itself, or the newest `<version>/<name>` file when `path` is a Kedro versioned folder."""
+    """`path` itself, or the newest `<version>/<name>` (a file or a folder of parts) when `path` is a
+    Kedro versioned folder."""
     path = Path(path)
-    if path.is_dir():
+    if path.is_dir() and not any(path.glob("part-*.parquet")):  # not a folder of parts itself
         versions = sorted(path.glob(f"*/{path.name}"))
         if not versions:
             raise FileNotFoundError(f"{path}: a versioned dataset folder with no version in it")

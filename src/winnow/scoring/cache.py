@@ -66,26 +66,29 @@ def _cached_ids(folder: Path) -> pd.Index:
 
 
 def score_cached(scorer: Scorer, documents: pd.DataFrame | Parts, folder: Path | str | None,
-                 chunk_rows: int = 1000, workers: int = 1) -> tuple[pd.DataFrame, dict]:
+                 chunk_rows: int = 1000, workers: int = 1, extra: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
     """`scorer.score(documents)`, reusing every row already in `folder`; returns (signals, counts).
 
     `documents` is read a part at a time (only `id`, `text` and the scorer's `signal_columns`), so
     texts are never all in memory; the signals (a few numbers per document) are. Parts are scored
     here (`workers` processes) or, on the Ray engine, by Ray actors. `folder=None` scores everything
-    and stores nothing. Signals come back in `documents` order.
+    and stores nothing. Signals come back in `documents` order. `extra` (id + columns) is joined to
+    each part by id: columns the scorer reads beside the text that `documents` lacks (the rater
+    reads other scorers' signals).
     """
     if folder is not None:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
     cached = _cached_ids(folder) if folder is not None else pd.Index([], dtype="string")
-    columns = ["id", "text", *getattr(scorer, "signal_columns", ())]
+    extra_columns = [] if extra is None else [c for c in extra.columns if c != "id"]
+    columns = ["id", "text", *[c for c in getattr(scorer, "signal_columns", ()) if c not in extra_columns]]
     ids = as_frame(documents, ["id"]).reset_index(drop=True)
     if ids["id"].isin(cached).all():  # nothing new: no text is read, no worker started
         batches = iter(())
     elif engine.current().name == "ray" and isinstance(documents, Parts):
-        batches = engine.score_on_ray(scorer, [str(p) for p in documents.paths], columns, cached, scorer.name)
+        batches = engine.score_on_ray(scorer, [str(p) for p in documents.paths], columns, cached, scorer.name, extra)
     else:
-        batches = _score_here(scorer, documents, columns, cached, chunk_rows, workers)
+        batches = _score_here(scorer, documents, columns, cached, chunk_rows, workers, extra)
     new_parts, n_scored = [], 0
     for signals in batches:  # each batch is persisted as it comes, so an interrupted run resumes
         n_scored += len(signals)
@@ -103,7 +106,7 @@ def score_cached(scorer: Scorer, documents: pd.DataFrame | Parts, folder: Path |
 
 
 def _score_here(scorer: Scorer, documents: pd.DataFrame | Parts, columns: list[str], cached: pd.Index,
-                chunk_rows: int, workers: int) -> Iterator[pd.DataFrame]:
+                chunk_rows: int, workers: int, extra: pd.DataFrame | None) -> Iterator[pd.DataFrame]:
     """Signals of the documents not in `cached`, in slices of a few chunks, on `workers` local processes."""
     from winnow.scoring.batch import score_in_chunks, worker_pool  # keeps this module importable in workers
 
@@ -111,13 +114,17 @@ def _score_here(scorer: Scorer, documents: pd.DataFrame | Parts, columns: list[s
     with ExitStack() as stack:
         pool = None
         for frame in frames(documents, columns):
-            todo = frame[~frame["id"].isin(cached)]
+            todo = join_extra(frame[~frame["id"].isin(cached)], extra)
             if pool is None and workers > 1 and len(todo) > chunk_rows:
                 # one pool for the whole call, started only when there is work for it (~1 s a worker)
                 pool = stack.enter_context(worker_pool(workers))
             for start in range(0, len(todo), block_rows):
                 yield score_in_chunks(scorer, todo.iloc[start : start + block_rows], chunk_rows,
                                       pool if len(todo) > chunk_rows else None)
+
+
+def join_extra(frame: pd.DataFrame, extra: pd.DataFrame | None) -> pd.DataFrame:
+    return frame if extra is None else frame.merge(extra, on="id", how="left", validate="one_to_one")
 
 
 def fit_cached(folder: Path | str | None, fit: Callable[[], Any]) -> tuple[Any, bool]:

@@ -46,22 +46,36 @@ class DSIRImportance(Scorer):
                                          alternate_sign=False, norm=None)
         self.log_diff: np.ndarray | None = None  # log p_ref − log p_raw, one per bucket
 
-    def _log_distribution(self, texts: Sequence[str], what: str) -> np.ndarray:
-        counts = np.asarray(self._hasher.transform(texts).sum(axis=0)).ravel()
+    def _counts(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self._hasher.transform(texts).sum(axis=0)).ravel()
+
+    def _log_distribution(self, counts: np.ndarray, n_texts: int, what: str) -> np.ndarray:
         if counts.sum() == 0:
-            raise ValueError(f"{what}: no n-grams in {len(texts)} texts")
+            raise ValueError(f"{what}: no n-grams in {n_texts} texts")
         smoothed = counts + self.pseudo_count
         return np.log(smoothed) - np.log(smoothed.sum())
 
     def fit(self, reference_texts: Iterable[str], raw_texts: Iterable[str]) -> DSIRImportance:
         """Fit p_ref on all reference texts and p_raw on the raw texts (a sample of `max_raw_docs`)."""
         raw = list(raw_texts)
-        if self.max_raw_docs is not None and len(raw) > self.max_raw_docs:
-            keep = np.random.default_rng(self.seed).choice(len(raw), self.max_raw_docs, replace=False)
-            raw = [raw[i] for i in np.sort(keep)]
-        self.log_diff = self._log_distribution(list(reference_texts), "reference_texts") - self._log_distribution(
-            raw, "raw_texts"
-        )
+        return self.fit_batches(reference_texts, [raw], len(raw))
+
+    def fit_batches(self, reference_texts: Iterable[str], raw_batches: Iterable[Sequence[str]], n_raw: int) -> DSIRImportance:
+        """`fit`, with the `n_raw` raw texts arriving in batches (a corpus a part at a time): the same
+        seeded sample, counted one batch at a time."""
+        keep = None
+        if self.max_raw_docs is not None and n_raw > self.max_raw_docs:
+            keep = np.sort(np.random.default_rng(self.seed).choice(n_raw, self.max_raw_docs, replace=False))
+        raw_counts, start = np.zeros(self._hasher.n_features), 0
+        for batch in raw_batches:
+            batch, end = list(batch), start + len(batch)
+            if keep is not None:
+                batch = [batch[i] for i in keep[(keep >= start) & (keep < end)] - start]
+            raw_counts += self._counts(batch) if batch else 0
+            start = end
+        reference = list(reference_texts)
+        self.log_diff = (self._log_distribution(self._counts(reference), len(reference), "reference_texts")
+                         - self._log_distribution(raw_counts, n_raw, "raw_texts"))
         return self
 
     def score_texts(self, texts: Iterable[str]) -> pd.DataFrame:

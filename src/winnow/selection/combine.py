@@ -17,15 +17,16 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
+from winnow.parts import Parts, as_frame
 from winnow.rating.features import DocumentFeatures
 from winnow.rating.preferences import fit_bradley_terry
 
 
-def merge_attributes(*attribute_tables: pd.DataFrame) -> pd.DataFrame:
+def merge_attributes(*attribute_tables: pd.DataFrame | Parts) -> pd.DataFrame:
     """Every scorer's columns side by side, one row per document id."""
-    scores = attribute_tables[0]
+    scores = as_frame(attribute_tables[0])
     for table in attribute_tables[1:]:
-        scores = scores.merge(table, on="id", how="outer", validate="one_to_one")
+        scores = scores.merge(as_frame(table), on="id", how="outer", validate="one_to_one")
     return scores
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from winnow import engine
 from winnow.experiment.arms import ARMS, CURRICULUM_ARMS, build_arms, corpus_for_seed, count_tokens
 from winnow.experiment.decontaminate import decontaminate
-from winnow.parts import as_frame
+from winnow.parts import Parts, as_frame
 from winnow.experiment.report import (comparison_table, data_efficiency, domains_of, efficiency_plot, heldout_curves,
                                       learning_curves_plot, lm_metric, paired_table, render_report)
 from winnow.experiment.runs import classifier_dir, finetune_run, pretrain_run
@@ -64,11 +64,12 @@ def train_shared_tokenizer(pool: pd.DataFrame, params: dict):
     return train_bpe_tokenizer(sample["text"], settings["vocab_size"])
 
 
-def build_arm_corpora(pool: pd.DataFrame, selection: pd.DataFrame, contaminated: pd.DataFrame,
-                      document_scores: pd.DataFrame, tokenizer, params: dict) -> tuple:
+def build_arm_corpora(pool: pd.DataFrame, selection: Parts | pd.DataFrame, contaminated: pd.DataFrame,
+                      document_scores: Parts | pd.DataFrame, tokenizer, params: dict) -> tuple:
     """The five arm corpora (see winnow.experiment.arms) and what each lost to decontamination."""
+    selection = as_frame(selection, ["id"])
     pool = pool.assign(n_tokens=count_tokens(pool["text"].tolist(), tokenizer))
-    arms = build_arms(pool, set(selection["id"]), params["seeds"], document_scores.set_index("id"), params["arms"])
+    arms = build_arms(pool, set(selection["id"]), params["seeds"], as_frame(document_scores).set_index("id"), params["arms"])
     in_selection = int(contaminated["id"].isin(set(selection["id"])).sum())
     metrics = {}
     for arm, corpus in arms.items():

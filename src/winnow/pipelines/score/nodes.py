@@ -17,7 +17,7 @@ import pandas as pd
 
 from winnow.config import (ClassifierConfig, CoherenceConfig, DomainsConfig, DsirConfig, HeuristicConfig, PerplexityConfig,
                            PIIConfig, RaterConfig, RefsimConfig, ScoreEvalConfig, ScoringConfig, ToxicityConfig)
-from winnow.parts import as_frame
+from winnow.parts import Parts, as_frame, frames
 from winnow.rating import evaluate_rater, fit_preference_rater, read_pairwise_ratings, read_pointwise_ratings
 from winnow.rating.rated_documents import resolve_rated_documents
 from winnow.reporting.plots import learning_curve
@@ -42,10 +42,11 @@ def _cache_dir(scoring: ScoringConfig, *parts: str) -> Path | None:
     return Path(scoring.cache_dir, *parts) if scoring.cache_dir else None
 
 
-def _score(scorer: Scorer, documents: pd.DataFrame, scoring: ScoringConfig, fit_key: str = "") -> tuple[pd.DataFrame, dict]:
+def _score(scorer: Scorer, documents: pd.DataFrame | Parts, scoring: ScoringConfig, fit_key: str = "",
+           extra: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
     key = fingerprint(scorer.name, scorer.version, fit_key)
     signals, counts = score_cached(scorer, documents, _cache_dir(scoring, "attributes", scorer.name, key),
-                                   scoring.chunk_rows, scoring.workers)
+                                   scoring.chunk_rows, scoring.workers, extra)
     log.info("%s: %d documents from cache, %d scored now", scorer.name, counts["cached"], counts["scored"])
     signals.attrs = {"scorer": scorer.name, "version": scorer.version, "key": key}
     return signals, {f"{scorer.name}.docs_cached": counts["cached"], f"{scorer.name}.docs_scored": counts["scored"]}
@@ -187,7 +188,7 @@ def fit_rater(documents: pd.DataFrame, coherence_model: FittedScorer, params: di
     config, scoring = RaterConfig.model_validate(params), ScoringConfig.model_validate(scoring)
     files = {"pairwise": config.pairwise_path, "pointwise": config.pointwise_path}
     files = {kind: path for kind, path in files.items() if path}
-    rated_docs, counts = resolve_rated_documents(as_frame(documents, ["id", "text", "source"]), files, config.rated_corpus, config.rated_corpus_exclude,
+    rated_docs, counts = resolve_rated_documents(documents, files, config.rated_corpus, config.rated_corpus_exclude,
                                                  _cache_dir(scoring, "rated_documents"))
     pairs, bad_pairs = read_pairwise_ratings(config.pairwise_path, rated_docs["id"])
     points, bad_points = (read_pointwise_ratings(config.pointwise_path, rated_docs["id"], config.score_range)
@@ -228,11 +229,9 @@ def score_rater(documents: pd.DataFrame, rater_model: FittedScorer, attributes_h
                 attributes_coherence: pd.DataFrame, attributes_encoding: pd.DataFrame, scoring: dict):
     """The rater's scores; the signal columns it was fitted with come from the other attribute tables."""
     columns = [] if rater_model.skipped else list(rater_model.scorer.signal_columns)
-    if columns:
-        tables = merge_attributes(attributes_heuristic, attributes_coherence, attributes_encoding)
-        documents = as_frame(documents, ["id", "text"]).merge(tables[["id", *columns]], on="id", how="left",
-                                                              validate="one_to_one")
-    return score_with_fitted(documents, rater_model, scoring)
+    signals = merge_attributes(attributes_heuristic, attributes_coherence, attributes_encoding)[["id", *columns]] \
+        if columns else None
+    return score_with_fitted(documents, rater_model, scoring, extra=signals)  # joined to each part of texts
 
 
 def fit_perplexity(reference_corpus: pd.DataFrame, params: dict, scoring: dict):
@@ -271,11 +270,12 @@ def fit_reference_similarity(reference_corpus: pd.DataFrame, params: dict, scori
 def fit_dsir(documents: pd.DataFrame, reference_corpus: pd.DataFrame, params: dict, scoring: dict):
     """Hashed n-gram distributions of the reference (target) and of the raw documents (DSIR)."""
     config = DsirConfig.model_validate(params)
-    documents = as_frame(documents, ["id", "text"])
+    ids = as_frame(documents, ["id"])["id"]
     key = fingerprint(DSIRImportance.version, config.model_dump(), ids_fingerprint(reference_corpus["text"]),
-                      ids_fingerprint(documents["id"]))
+                      ids_fingerprint(ids))
+    texts = (part["text"] for part in frames(documents, ["text"]))  # the corpus a part at a time
     return _fit("dsir", ScoringConfig.model_validate(scoring), key, lambda: FittedScorer(
-        DSIRImportance(**config.model_dump()).fit(reference_corpus["text"], documents["text"]), key))
+        DSIRImportance(**config.model_dump()).fit_batches(reference_corpus["text"], texts, len(ids)), key))
 
 
 def fit_coherence(reference_corpus: pd.DataFrame, params: dict, scoring: dict):
@@ -340,10 +340,11 @@ def label_quality_eval_scores(documents: pd.DataFrame, *attribute_tables: pd.Dat
     return labels.merge(merge_attributes(*attribute_tables), on="id", how="left", validate="one_to_one")
 
 
-def score_with_fitted(documents: pd.DataFrame, fitted: FittedScorer, scoring: dict):
+def score_with_fitted(documents: pd.DataFrame | Parts, fitted: FittedScorer, scoring: dict,
+                      extra: pd.DataFrame | None = None):
     """The attribute table of any fitted scorer; a skipped one gives all-missing columns, uncached."""
     if fitted.skipped:
-        signals = fitted.scorer.score(as_frame(documents, ["id", "text"]))
+        signals = fitted.scorer.score(as_frame(documents, ["id"]).assign(text=""))  # its columns are empty: no text read
         signals.attrs = {"scorer": fitted.scorer.name, "version": fitted.scorer.version, "skipped": fitted.skipped}
         return signals, {f"{fitted.scorer.name}.docs_cached": 0, f"{fitted.scorer.name}.docs_scored": 0}
-    return _score(fitted.scorer, documents, ScoringConfig.model_validate(scoring), fitted.key)
+    return _score(fitted.scorer, documents, ScoringConfig.model_validate(scoring), fitted.key, extra)

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from winnow.config import CombineConfig, ScoreEvalConfig, SelectConfig
+from winnow.parts import Parts, as_frame
 from winnow.quality.evaluate import evaluate_columns, kind_plot, source_views
 from winnow.scoring.gold import evaluate_scores, read_gold, roc_plot
 from winnow.selection.combine import Combination, learn_weights_from_labels
@@ -65,7 +66,7 @@ def _gold_view(decisions: pd.DataFrame, gold_labels: pd.DataFrame, config: Score
     return metrics, lines, roc_plot(decisions, gold, present, tuple(config.lower_is_better))
 
 
-def evaluate_scorers(decisions: pd.DataFrame, quality_eval_scores: pd.DataFrame, combination: Combination,
+def evaluate_scorers(decisions: Parts | pd.DataFrame, quality_eval_scores: pd.DataFrame, combination: Combination,
                      gold_labels: pd.DataFrame, params: dict, select_params: dict, combine_params: dict):
     """Metrics, a Markdown report, the per-kind heat map and the gold set's ROC plot.
 
@@ -73,6 +74,7 @@ def evaluate_scorers(decisions: pd.DataFrame, quality_eval_scores: pd.DataFrame,
     `Combination` (the corpus's statistics and weights) that ranked the corpus.
     """
     config, select = ScoreEvalConfig.model_validate(params), SelectConfig.model_validate(select_params)
+    decisions = as_frame(decisions)
     lower = tuple(config.lower_is_better)
     scores = quality_eval_scores.copy()
     scores["score"] = combination.apply(scores).to_numpy()

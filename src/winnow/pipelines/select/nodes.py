@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from winnow.config import CombineConfig, PIIConfig, SelectConfig
 from winnow.parts import Parts, as_frame, frames
@@ -56,50 +59,88 @@ def combine_scores(params: dict, ratings_pairwise: pd.DataFrame, quality_eval_sc
 
 
 def decide_documents(documents: Parts | pd.DataFrame, exact_duplicates: pd.DataFrame,
-                     document_scores: pd.DataFrame, params: dict) -> pd.DataFrame:
-    """One row per input record that was read: kept or dropped, with the reason and every score behind it."""
+                     document_scores: Parts | pd.DataFrame, params: dict) -> dict[str, pa.Table]:
+    """One row per input record that was read: kept or dropped, with the reason and every score behind it.
+
+    Ranks and thresholds are global and exact, from the 8 non-text columns and the scores (a few
+    numbers per document); the decisions are written as one part per `documents` part (an exact
+    copy goes with the document it copies), so the selection is then built a part at a time.
+    """
     columns = ["id", "source", "file", "position", "n_chars", "lang", "lang_score", "dup_cluster"]  # never the text
+    document_scores = as_frame(document_scores)
     decisions = decide(as_frame(documents, columns), document_scores, SelectConfig.model_validate(params))
     copies = duplicate_decisions(exact_duplicates, decisions)
     score_columns = [c for c in document_scores.columns if c not in DECISION_COLUMNS]
     out = pd.concat([decisions, copies], ignore_index=True)[DECISION_COLUMNS + score_columns]
-    return out.astype({"rank": "Int64", "position": "int64"})
+    out = out.astype({"rank": "Int64", "position": "int64"})
+    part_of = pd.concat([part.assign(part=i) for i, part in enumerate(frames(documents, ["id"]))]).set_index("id")["part"]
+    part = out["id"].map(part_of)
+    if part.isna().any():
+        raise ValueError(f"decisions for ids that are in no documents part, e.g. {out.loc[part.isna(), 'id'].head(3).tolist()}")
+    table, part = pa.Table.from_pandas(out, preserve_index=False), part.to_numpy()
+    return {f"part-{i:05d}": table.filter(pa.array(part == i)) for i in range(int(part_of.max()) + 1)}
 
 
-def account_for_documents(ingest_manifest: pd.DataFrame, decisions: pd.DataFrame, quarantine: pd.DataFrame) -> dict:
+def account_for_documents(ingest_manifest: pd.DataFrame, decisions: Parts | pd.DataFrame, quarantine: pd.DataFrame) -> dict:
     """Fails the run if any input record is missing or double-counted (see `check_accounting`)."""
-    return check_accounting(ingest_manifest, decisions, quarantine)
+    return check_accounting(ingest_manifest, as_frame(decisions, ["kept", "file", "position"]), quarantine)
 
 
-def build_selection(documents: Parts | pd.DataFrame, decisions: pd.DataFrame, curate_totals: dict, params: dict,
-                    pii_params: dict) -> pd.DataFrame:
-    """The kept documents, best first; personal data in `text`, `url` and `meta` replaced by typed
-    placeholders when `redact_pii` (`pii_redacted` counts them per document).
+def build_selection(documents: Parts | pd.DataFrame, decisions: Parts | pd.DataFrame, curate_totals: dict,
+                    params: dict, pii_params: dict) -> dict:
+    """The kept documents, one part per `documents` part (each best first by `rank`); personal data
+    in `text`, `url` and `meta` replaced by typed placeholders when `redact_pii` (`pii_redacted`
+    counts them per document). Parts are made one at a time as they are written, so only one
+    part's kept texts are ever held.
 
     Takes the totals so it only runs once the accounting passed.
     """
     config = SelectConfig.model_validate(params)
-    kept = decisions.loc[decisions["kept"], ["id", "rank", "score"]]
-    selection = pd.concat([part.merge(kept, on="id", validate="one_to_one") for part in frames(documents)])
-    selection = selection.sort_values("rank").reset_index(drop=True)  # only kept texts are ever held
-    assert len(selection) == curate_totals["kept"]
-    if config.redact_pii:
-        from winnow.scoring.pii import redact_pii
+    decided = as_frame(decisions, ["id", "kept", "rank", "score"])
+    kept = decided.loc[decided["kept"], ["id", "rank", "score"]].astype({"rank": "int64"})
+    found = sum(int(part["id"].isin(kept["id"]).sum()) for part in frames(documents, ["id"]))
+    if found != curate_totals["kept"]:
+        raise AssertionError(f"{curate_totals['kept']} documents are kept but {found} of them are in `documents`")
+    regions = tuple(PIIConfig.model_validate(pii_params).phone_regions) if config.redact_pii else None
+    schema = _selection_schema(documents, config.redact_pii)
 
-        regions = tuple(PIIConfig.model_validate(pii_params).phone_regions)
-        selection["pii_redacted"] = 0
-        for column in ("text", "url", "meta"):  # meta holds a JSONL record's other fields: an author's email...
-            if column in selection:
-                redacted = [redact_pii(v, regions) if isinstance(v, str) else (v, 0) for v in selection[column]]
-                selection[column] = [value for value, _ in redacted]
-                selection["pii_redacted"] += [n for _, n in redacted]
-        selection["n_chars"] = selection["text"].str.len()
+    def part(i: int) -> pa.Table:
+        frame = (documents.frame(i) if isinstance(documents, Parts) else documents).merge(kept, on="id", validate="one_to_one")
+        frame = _redact(frame.sort_values("rank"), regions) if regions is not None else frame.sort_values("rank")
+        return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+
+    n_parts = len(documents.paths) if isinstance(documents, Parts) else 1
+    return {f"part-{i:05d}": partial(part, i) for i in range(n_parts)}
+
+
+def _selection_schema(documents: Parts | pd.DataFrame, redact: bool) -> pa.Schema:
+    """Every part of the selection has the documents' columns and types, plus rank and score, even
+    a part where a column is empty or no document was kept."""
+    base = pq.read_schema(documents.paths[0]) if isinstance(documents, Parts) else \
+        pa.Schema.from_pandas(documents, preserve_index=False)
+    extra = [pa.field("rank", pa.int64()), pa.field("score", pa.float64())]
+    return pa.schema([*base.remove_metadata(), *extra, *([pa.field("pii_redacted", pa.int64())] if redact else [])])
+
+
+def _redact(selection: pd.DataFrame, regions: tuple[str, ...]) -> pd.DataFrame:
+    from winnow.scoring.pii import redact_pii
+
+    selection = selection.assign(pii_redacted=0)
+    if selection.empty:  # a part that kept nothing
+        return selection
+    for column in ("text", "url", "meta"):  # meta holds a JSONL record's other fields: an author's email...
+        if column in selection:
+            redacted = [redact_pii(v, regions) if isinstance(v, str) else (v, 0) for v in selection[column]]
+            selection[column] = [value for value, _ in redacted]
+            selection["pii_redacted"] += [n for _, n in redacted]
+    selection["n_chars"] = selection["text"].str.len()
     return selection
 
 
-def report_curation(decisions: pd.DataFrame, quarantine: pd.DataFrame, curate_totals: dict, params: dict):
+def report_curation(decisions: Parts | pd.DataFrame, quarantine: pd.DataFrame, curate_totals: dict, params: dict):
     """Metrics, the Markdown report and the two figures that the tracking hook logs."""
     config = SelectConfig.model_validate(params)
+    decisions = as_frame(decisions)
     return (
         curation_metrics(decisions, quarantine, curate_totals),
         selection_report(decisions, quarantine, curate_totals, config),

@@ -12,6 +12,7 @@ import logging
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 import pandas as pd
@@ -51,8 +52,8 @@ def _ray():
 
 
 def _local_pool(workers: int):
-    """Spawned worker processes, started once per run and reused: a spawned worker imports torch
-    and Winnow anew (~10 s on 2 cores), which ten experiment nodes would otherwise pay ten times."""
+    """Spawned worker processes kept for the run: a spawned worker imports torch and Winnow anew
+    (~10 s on 2 cores), which ten experiment nodes would otherwise pay ten times."""
     global _pool
     if _pool is None or _pool[0] != workers:
         from winnow.scoring.batch import worker_pool
@@ -80,22 +81,29 @@ def stop() -> None:
         _started_ray = False
 
 
-def map_shards(func: Callable[[Any], Any], items: Sequence[Any], description: str, workers: int | None = None) -> list:
+def map_shards(func: Callable[[Any], Any], items: Sequence[Any], description: str, workers: int | None = None,
+               keep_workers: bool = False) -> list:
     """`[func(item) for item in items]` on the current engine, with progress; locally on `workers`
-    processes (default `engine.workers`), started in input order."""
+    processes (default `engine.workers`), started in input order. `keep_workers` keeps those
+    processes for the next such call, until `stop`: for many calls whose workers import much (the
+    experiment's); otherwise they exit with the call and give their memory back."""
     if _engine.name == "ray":
         return _map_on_ray(func, items, description)
+    from winnow.scoring.batch import worker_pool
+
     workers = min(workers or _engine.workers, len(items))
-    with Progress(transient=True) as progress:
+    with ExitStack() as stack, Progress(transient=True) as progress:
         task = progress.add_task(description, total=len(items))
-        apply = _local_pool(workers).map if workers > 1 else map
+        pool = (_local_pool(workers) if keep_workers else stack.enter_context(worker_pool(workers))) if workers > 1 else None
+        apply = pool.map if pool is not None else map
         results = []
         try:
             for result in apply(func, items):
                 results.append(result)
                 progress.advance(task)
         except BaseException:
-            _close_pool()  # a failed or killed worker leaves the pool unusable: the next call starts afresh
+            if keep_workers:
+                _close_pool()  # a failed or killed worker leaves the pool unusable: the next call starts afresh
             raise
         return results
 

@@ -125,7 +125,7 @@ def _run_all(func, jobs: list[tuple], params: dict, description: str) -> list:
         _threads_per_run(len(jobs), parallel, os.cpu_count() or 1)
     log.info("%s: %d runs, %d at a time, torch threads %s", description, len(jobs), parallel, threads)
     return engine.map_shards(_call_with_threads, [(func, job, t) for job, t in zip(jobs, threads)], description,
-                             workers=parallel)
+                             workers=parallel, keep_workers=True)
 
 
 def _curve_texts(heldout_domains: dict[str, pd.DataFrame], n: int) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ input order, or keyed by document id, whatever ran them. Local workers are spawn
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import pickle
@@ -60,6 +61,7 @@ def _local_pool(workers: int):
 
         _close_pool()
         _pool = (workers, worker_pool(workers))
+        atexit.register(_close_pool)  # before interpreter teardown, when a caller never reached `stop`
     return _pool[1]
 
 

@@ -61,7 +61,6 @@ def _local_pool(workers: int):
 
         _close_pool()
         _pool = (workers, worker_pool(workers))
-        atexit.register(_close_pool)  # before interpreter teardown, when a caller never reached `stop`
     return _pool[1]
 
 
@@ -70,6 +69,9 @@ def _close_pool() -> None:
     if _pool is not None:
         _pool[1].shutdown(cancel_futures=True)
         _pool = None
+
+
+atexit.register(_close_pool)  # before interpreter teardown, when a caller never reached `stop`
 
 
 def stop() -> None:
@@ -160,7 +162,8 @@ def score_on_ray(scorer, parts: Sequence[str], columns: list[str], cached_ids: p
     log.info("%s: scoring %d row groups on Ray (%s) with %d actors", name, len(units),
              _engine.address or "local cluster", actors)
     signals = ray.data.from_items(units, override_num_blocks=len(units)).map_batches(
-        _ApplyScorer, fn_constructor_args=(ray.put(scorer), ray.put(cached_ids), columns, None if extra is None else ray.put(extra)), batch_size=1,
+        _ApplyScorer, batch_size=1,
+        fn_constructor_args=(ray.put(scorer), ray.put(cached_ids), columns, None if extra is None else ray.put(extra)),
         batch_format="pandas", compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1)
     for batch in signals.iter_batches(batch_format="pyarrow", batch_size=None):
         if batch.num_rows:

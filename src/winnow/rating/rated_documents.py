@@ -74,7 +74,8 @@ def resolve_rated_documents(documents: pd.DataFrame | Parts, files: dict[str, st
                             exclude: Iterable[str], cache_root: Path | None = None) -> tuple[pd.DataFrame, dict]:
     """(`id, text, source` of every document the ratings `files` ({"pairwise": path, ...}) name, counts by origin).
 
-    Looked up in `documents` (a part at a time: only the rated texts are kept), then in the files' own texts, then in `rated_corpus`; the folder is
+    Looked up in `documents` (a part at a time: only the rated texts are kept), then in the files'
+    own texts, then in `rated_corpus`; the folder is
     read only for ids found nowhere else, and what it gave is kept under `cache_root` when given.
     """
     from winnow.scoring.cache import fingerprint, fit_cached  # a cached read: a "fit" of the folder

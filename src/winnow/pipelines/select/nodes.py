@@ -68,12 +68,13 @@ def decide_documents(documents: Parts | pd.DataFrame, exact_duplicates: pd.DataF
     """
     columns = ["id", "source", "file", "position", "n_chars", "lang", "lang_score", "dup_cluster"]  # never the text
     document_scores = as_frame(document_scores)
-    decisions = decide(as_frame(documents, columns), document_scores, SelectConfig.model_validate(params))
+    docs = pd.concat([part.assign(part=i) for i, part in enumerate(frames(documents, columns))], ignore_index=True)
+    decisions = decide(docs, document_scores, SelectConfig.model_validate(params))
     copies = duplicate_decisions(exact_duplicates, decisions)
     score_columns = [c for c in document_scores.columns if c not in DECISION_COLUMNS]
     out = pd.concat([decisions, copies], ignore_index=True)[DECISION_COLUMNS + score_columns]
     out = out.astype({"rank": "Int64", "position": "int64"})
-    part_of = pd.concat([part.assign(part=i) for i, part in enumerate(frames(documents, ["id"]))]).set_index("id")["part"]
+    part_of = docs.set_index("id")["part"]
     part = out["id"].map(part_of)
     if part.isna().any():
         raise ValueError(f"decisions for ids that are in no documents part, e.g. {out.loc[part.isna(), 'id'].head(3).tolist()}")

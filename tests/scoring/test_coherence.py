@@ -58,3 +58,16 @@ def test_too_few_groups_to_split_is_a_clear_error(reference):
     model = CoherenceModel(n_buckets=2**16)
     with pytest.raises(ValueError, match="too few to split"):
         model.fit(reference["text"].head(3).tolist(), Resources(), groups=["a", "a", "a"])
+
+
+def test_reference_order_signals():
+    from winnow.scoring.coherence import _article_order, _quote_violations
+
+    told = ["A man bought a lamp.", "The lamp was broken.", "The man took it back."]
+    assert _article_order(told) == 1.0
+    assert _article_order(told[::-1]) == 0.0
+    assert np.isnan(_article_order(["No articles here."]))
+    quoted = 'He said "the lamp is broken. It was so when I bought it." She laughed.'
+    assert _quote_violations(quoted) == 0.0
+    shuffled = 'It was so when I bought it." She laughed. He said "the lamp is broken.'
+    assert _quote_violations(shuffled) == 0.5  # the first mark closes a quote never opened

@@ -13,7 +13,11 @@ classifier learns which of the two is the original, from signals that look past 
   distant ones (a shuffle makes them alike), does the text stay on one topic (a chain drifts), does
   it open with "However," or "He" (a fragment or a shuffle does), does it start and end where
   sentences do;
-- characters: lost letters (`?`, U+FFFD), mojibake, template lines.
+- characters: lost letters (`?`, U+FFFD), mojibake, template lines;
+- English at large (`winnow.scoring.lexicon`, wordfreq's list): words no dictionary knows (typos)
+  and rare ones (an odd thesaurus pick) among the lower-case words;
+- reference order: nouns introduced ("a X") before referred to ("the X"), quotations that open
+  before they close.
 
 `coherence_prob` is P(original). The passages it trains on come from the reference corpus only;
 the evaluation set's sources and resources never reach it (see `scripts/build_quality_eval.py`).
@@ -35,6 +39,8 @@ from sklearn.metrics import roc_auc_score
 
 from winnow.quality.degrade import FAMILIES, Resources, degrade, split_sentences
 from winnow.scoring.base import Scorer
+from winnow.scoring.lexicon import COLUMNS as LEXICON_COLUMNS
+from winnow.scoring.lexicon import lexicon_features
 
 _TOKEN = r"(?u)\b\w+\b"
 _CONTENT_WORD = re.compile(r"[a-z]{4,}")
@@ -44,6 +50,9 @@ _OPENERS = frozenset(
 _MOJIBAKE = re.compile("[ÃÂâ€][\u0080-\u00bf\u2018-\u203a€™œ]")
 _QMARK_IN_WORD = re.compile(r"[A-Za-z][?\ufffd]+[A-Za-z]|[?\ufffd]{2,}")
 _TERMINAL = ".!?\"')]:"
+_ARTICLE_NOUN = re.compile(r"\b(a|an|the)\s+([a-z]{3,})\b", re.IGNORECASE)
+_OPEN_QUOTE = re.compile(r'(?:^|(?<=[\s(\[]))"(?=\S)')
+_CLOSE_QUOTE = re.compile(r'(?<=\S)"(?=[\s).,;:!?\]]|$)')
 MAX_SENTENCES = 40  # the opening 40 sentences decide; caps the cost of book-length documents
 
 FEATURES = (
@@ -55,6 +64,7 @@ FEATURES = (
     "opens_with_reference", "openers_rate", "paragraph_openers_rate", "starts_lower", "ends_terminal",
     "capitalised_sentences", "unbalanced_brackets_per_1k",
     "lost_chars_per_1k", "mojibake_per_1k", "short_lines_rate", "unterminated_lines_rate",
+    "article_order", "quote_violations", *LEXICON_COLUMNS,
 )
 
 
@@ -86,11 +96,36 @@ def _mean_pairs(values: np.ndarray, near: bool) -> float:
     return float(values[i[mask], j[mask]].mean()) if mask.any() else np.nan
 
 
+def _article_order(sentences: list[str]) -> float:
+    """Of the nouns met both as "a/an X" and "the X", the share introduced (a/an) no later than the
+    sentence first calling them "the X": a text introduces before it refers back, a shuffle need not."""
+    first: dict[bool, dict[str, int]] = {True: {}, False: {}}
+    for i, sentence in enumerate(sentences):
+        for article, noun in _ARTICLE_NOUN.findall(sentence):
+            first[article.lower() == "the"].setdefault(noun.lower(), i)
+    both = [n for n in first[False] if n in first[True]]
+    return float(np.mean([first[False][n] <= first[True][n] for n in both])) if both else np.nan
+
+
+def _quote_violations(text: str) -> float:
+    """Share of quotation marks that open an open quote or close a closed one (a mark's side is read
+    from its neighbours): a quotation spanning sentences breaks when they are shuffled."""
+    marks = sorted([(m.start(), True) for m in _OPEN_QUOTE.finditer(text)]
+                   + [(m.start(), False) for m in _CLOSE_QUOTE.finditer(text)])
+    if len(marks) < 2:
+        return np.nan
+    inside, wrong = False, 0
+    for _, opens in marks:
+        wrong += opens == inside
+        inside = opens
+    return wrong / len(marks)
+
+
 class CoherenceModel(Scorer):
     """Scores `coherence_prob` = P(an original, not a damaged copy) for each text."""
 
     name = "coherence"
-    version = "1"
+    version = "2"
 
     def __init__(self, n_buckets: int = 2**20, topics: int = 64, max_chars: int = 6000, copies: int = 4, seed: int = 0):
         self.n_buckets, self.topics, self.max_chars, self.copies, self.seed = n_buckets, topics, max_chars, copies, seed
@@ -180,6 +215,9 @@ class CoherenceModel(Scorer):
             "short_lines_rate": float(np.mean([len(line.split()) < 6 for line in lines])) if lines else np.nan,
             "unterminated_lines_rate": (float(np.mean([line.rstrip()[-1:] not in _TERMINAL for line in lines]))
                                         if lines else np.nan),
+            "article_order": _article_order(sentences),
+            "quote_violations": _quote_violations(text),
+            **dict(zip(LEXICON_COLUMNS, lexicon_features(text))),
         }
         f["overlap_gain"] = f["adjacent_overlap"] - f["distant_overlap"]
         f["topic_gain"] = f["adjacent_topic"] - f["distant_topic"]
@@ -262,7 +300,8 @@ class CoherenceModel(Scorer):
         x = self.features(texts)
         prob = self.model.predict_proba(x)[:, 1] if len(x) else np.zeros(0)
         return pd.DataFrame({"coherence_prob": prob, "coherence_topic_gain": x["topic_gain"].to_numpy(),
-                             "coherence_bi_seen": x["bi_seen"].to_numpy()})
+                             "coherence_bi_seen": x["bi_seen"].to_numpy(),
+                             "coherence_unknown_words": x["lexicon_unknown"].to_numpy()})
 
 
 def _random_prefix(text: str, rng: random.Random) -> str:

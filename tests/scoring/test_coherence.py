@@ -71,3 +71,24 @@ def test_reference_order_signals():
     assert _quote_violations(quoted) == 0.0
     shuffled = 'It was so when I bought it." She laughed. He said "the lamp is broken.'
     assert _quote_violations(shuffled) == 0.5  # the first mark closes a quote never opened
+
+
+def test_sentences_of_a_paragraph_belong_together_until_shuffled(reference):
+    """Real passages of several paragraphs: sentences within a paragraph share more words than
+    sentences across paragraphs; a shuffle into the same layout takes that away."""
+    from winnow.scoring.coherence import _content_words, _paragraph_gain, _sentences
+
+    def gain(text):
+        sentences, paragraph = _sentences(text)
+        words = [_content_words(s) for s in sentences]
+        shared = np.array([[len(a & b) / (min(len(a), len(b)) or 1) for b in words] for a in words])
+        return _paragraph_gain(shared, paragraph)
+
+    passages = [t for t in reference["text"].head(400) if t.count("\n\n") >= 2][:100]
+    rng = random.Random(3)
+    original = np.array([gain(t) for t in passages])
+    shuffled = np.array([gain(degrade(t, "sentence_shuffle", rng, Resources())) for t in passages])
+    defined = ~np.isnan(original) & ~np.isnan(shuffled)
+    assert defined.sum() > 50
+    assert original[defined].mean() > 0.05 > abs(shuffled[defined].mean())
+    assert np.isnan(gain("One paragraph. Only one. Three sentences."))

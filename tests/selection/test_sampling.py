@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from winnow.selection.combine import combine_weighted, learn_weights, zscore
+from winnow.selection.combine import combine_weighted, learn_weights, rank_normal
 from winnow.selection.select import decide, temperature_order
 
 BASE = {"languages": [], "min_lang_score": 0.0, "drop_near_duplicates": False, "mode": "temperature",
@@ -72,12 +72,25 @@ def test_hard_filter_drops_with_its_own_reason():
         decide(docs, scores, {**BASE, "hard_filters": {"nope": {"min": 0}}})
 
 
-def test_combination_z_scores_and_respects_sign():
+def test_combination_ranks_and_respects_sign():
     scores = pd.DataFrame({"id": list("abc"), "prob": [0.9, 0.5, 0.1], "ppl": [10.0, 50.0, 900.0]})
     combined = combine_weighted(scores, {"prob": 1.0, "ppl": -1.0})
     assert combined.tolist() == sorted(combined.tolist(), reverse=True)
     assert combined.mean() == pytest.approx(0) and combined.std(ddof=0) == pytest.approx(1)
-    assert zscore(pd.Series([1.0, np.nan, 3.0])).tolist() == pytest.approx([-0.7071, -0.7071, 1.4142], abs=1e-4)
+    # missing = the worst seen; ties share their middle rank; a constant column is 0
+    # (the two 1s hold the lower half of the ranks: middle rank 0.25; the largest value: the top, clipped)
+    assert rank_normal(pd.Series([1.0, np.nan, 3.0])).tolist() == pytest.approx([-0.6745, -0.6745, 3.2905], abs=1e-3)
+    assert rank_normal(pd.Series([2.0, 2.0, 2.0])).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_heavy_tail_counts_no_more_than_the_rest_of_a_column():
+    """On z-scores, one extreme value stretches a column's spread and mutes it for everyone else;
+    on ranks, the column orders the other documents as strongly as before."""
+    rng = np.random.default_rng(0)
+    scores = pd.DataFrame({"id": range(500), "a": rng.normal(size=500), "b": rng.normal(size=500)})
+    scores.loc[0, "b"] = 1e6
+    combined = combine_weighted(scores, {"a": 1.0, "b": 1.0}).iloc[1:]
+    assert np.corrcoef(combined, scores["b"].iloc[1:])[0, 1] > 0.6
     with pytest.raises(KeyError, match="no scorer produced: \\['missing'\\]"):
         combine_weighted(scores, {"missing": 1.0})
 

@@ -1,10 +1,14 @@
 """One score from many: standardised signals, weighted by hand or learned from labels or preferences.
 
 Signals live on different scales (a probability, a perplexity percentile, a log-ratio), so each is
-standardised with the corpus's mean and spread first; the weighted sum is standardised again, so
-temperature sampling's τ means the same thing whatever the weights (QuRating samples at τ = 2 over
-unit-variance ratings). A `Combination` keeps those statistics, so it gives any other set of
-documents (the evaluation set) exactly the score it would have had inside the corpus.
+first put on one scale: its rank within the corpus, as a standard normal score (the corpus's
+quantiles, as scikit-learn's QuantileTransformer does). Ranks, not z-scores: a heavy tail (a few
+documents with 100 damaged characters per 1,000) or a spike of ties (most documents pass every
+rule) would otherwise decide a z-score's spread, and with it how much the column counts. The
+weighted sum is standardised again, so temperature sampling's τ means the same thing whatever the
+weights (QuRating samples at τ = 2 over unit-variance ratings). A `Combination` keeps the corpus's
+quantiles, so it gives any other set of documents (the evaluation set) exactly the score it would
+have had inside the corpus.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.stats import norm
 from sklearn.linear_model import LogisticRegression
 
 from winnow.parts import Parts, as_frame
@@ -30,13 +35,36 @@ def merge_attributes(*attribute_tables: pd.DataFrame | Parts) -> pd.DataFrame:
     return scores
 
 
-def zscore(values: pd.Series) -> pd.Series:
-    """(x − mean) / std; a missing value counts as the worst seen (a scorer that could not score a
-    document must not make it look average); a constant column is 0 everywhere."""
+_PROBABILITIES = np.linspace(0.0, 1.0, 1001)  # the corpus's quantiles kept per column: its 0.1 % steps
+
+
+def _filled(values: pd.Series, fill: float | None = None) -> np.ndarray:
+    """A missing value counts as the worst seen (a scorer that could not score a document must not
+    make it look average)."""
     values = values.astype(float)
-    values = values.fillna(values.min() if values.notna().any() else 0.0)
-    std = values.std(ddof=0)
-    return (values - values.mean()) / std if std > 0 else values * 0.0
+    if fill is None:
+        fill = float(values.min()) if values.notna().any() else 0.0
+    return values.fillna(fill).to_numpy()
+
+
+def quantile_table(values: np.ndarray) -> np.ndarray:
+    return np.quantile(values, _PROBABILITIES)
+
+
+def normal_scores(values: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Each value's rank among the corpus's (`table`: its quantiles) as a standard normal score.
+    Tied values share their middle rank; values beyond the corpus's range get its extremes
+    (±3.3); a constant column is 0 everywhere."""
+    upper = np.interp(values, table, _PROBABILITIES)
+    lower = -np.interp(-values, -table[::-1], -_PROBABILITIES[::-1])
+    half_step = 0.5 / len(_PROBABILITIES)
+    return norm.ppf(np.clip((upper + lower) / 2, half_step, 1 - half_step))
+
+
+def rank_normal(values: pd.Series) -> pd.Series:
+    """A column on the combination's scale, by its own quantiles."""
+    filled = _filled(values)
+    return pd.Series(normal_scores(filled, quantile_table(filled)), index=values.index)
 
 
 def _require_columns(scores: pd.DataFrame, columns: list[str]) -> None:
@@ -48,17 +76,17 @@ def _require_columns(scores: pd.DataFrame, columns: list[str]) -> None:
 
 def standardise(scores: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     _require_columns(scores, columns)
-    return pd.DataFrame({c: zscore(scores[c]) for c in columns}, index=scores.index)
+    return pd.DataFrame({c: rank_normal(scores[c]) for c in columns}, index=scores.index)
 
 
 def combine_weighted(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
-    """Σ wᵢ·zᵢ, re-standardised. A negative weight means lower is better (e.g. a raw perplexity)."""
+    """Σ wᵢ·zᵢ (zᵢ: `rank_normal`), re-standardised. A negative weight means lower is better (e.g. a raw perplexity)."""
     return fit_combination(scores, weights).apply(scores)
 
 
 def learn_weights(scores: pd.DataFrame, pairs: pd.DataFrame, columns: list[str], C: float = 1.0) -> dict[str, float]:
     """Weights such that Σ wᵢ·zᵢ orders rated pairs as the raters did: the rater's own Bradley–Terry
-    fit (`winnow.rating.preferences.fit_bradley_terry`) with the z-scored columns as features.
+    fit (`winnow.rating.preferences.fit_bradley_terry`) with the standardised columns as features.
 
     `scores` is keyed by `id`; `pairs` holds `a_id, b_id, preferred` (a | b | tie). Pairs of documents
     not in `scores` are left out; a tie counts half a win each way, as for the rater.
@@ -75,19 +103,18 @@ def learn_weights(scores: pd.DataFrame, pairs: pd.DataFrame, columns: list[str],
 
 @dataclass(frozen=True)
 class Combination:
-    """score = standardised(Σ wᵢ·zᵢ), zᵢ = (xᵢ − meanᵢ) / stdᵢ with the corpus's statistics; a
-    missing value counts as the worst value the corpus had (`fill`)."""
+    """score = standardised(Σ wᵢ·zᵢ), zᵢ = xᵢ's rank among the corpus's values (`quantiles`) as a
+    normal score; a missing value counts as the worst value the corpus had (`fill`)."""
 
     weights: dict[str, float]
-    mean: dict[str, float]
-    std: dict[str, float]
+    quantiles: dict[str, np.ndarray]
     fill: dict[str, float]
     out_mean: float
     out_std: float
     method: str = "weights"
 
     def standardised(self, scores: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({c: (scores[c].astype(float).fillna(self.fill[c]) - self.mean[c]) / self.std[c]
+        return pd.DataFrame({c: normal_scores(_filled(scores[c], self.fill[c]), self.quantiles[c])
                              for c in self.weights}, index=scores.index)
 
     def raw(self, scores: pd.DataFrame) -> pd.Series:
@@ -98,24 +125,16 @@ class Combination:
 
 
 def fit_combination(scores: pd.DataFrame, weights: Mapping[str, float], method: str = "weights") -> Combination:
-    """The corpus statistics of each weighted column (same z-scores as `combine_weighted`)."""
+    """The corpus's quantiles of each weighted column (the same scale as `combine_weighted`)."""
     weights = {c: float(w) for c, w in weights.items() if w}
     if not weights:
         raise ValueError("combine.weights must give at least one column a non-zero weight")
     _require_columns(scores, list(weights))
-    stats = {}
-    for c in weights:
-        values = scores[c].astype(float)
-        fill = float(values.min()) if values.notna().any() else 0.0
-        values = values.fillna(fill)
-        std = float(values.std(ddof=0))
-        stats[c] = (float(values.mean()), std if std > 0 else np.inf, fill)
-    partial = Combination(weights, {c: m for c, (m, _, _) in stats.items()}, {c: s for c, (_, s, _) in stats.items()},
-                          {c: f for c, (_, _, f) in stats.items()}, 0.0, 1.0, method)
-    raw = partial.raw(scores)
+    fill = {c: float(scores[c].min()) if scores[c].notna().any() else 0.0 for c in weights}
+    quantiles = {c: quantile_table(_filled(scores[c], fill[c])) for c in weights}
+    raw = Combination(weights, quantiles, fill, 0.0, 1.0, method).raw(scores)
     out_std = float(raw.std(ddof=0))
-    return Combination(partial.weights, partial.mean, partial.std, partial.fill, float(raw.mean()),
-                       out_std if out_std > 0 else np.inf, method)
+    return Combination(weights, quantiles, fill, float(raw.mean()), out_std if out_std > 0 else np.inf, method)
 
 
 def learn_weights_from_labels(standardised: pd.DataFrame, labels: pd.Series, C: float = 1.0) -> dict[str, float]:

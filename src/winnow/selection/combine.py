@@ -38,13 +38,14 @@ def merge_attributes(*attribute_tables: pd.DataFrame | Parts) -> pd.DataFrame:
 _PROBABILITIES = np.linspace(0.0, 1.0, 1001)  # the corpus's quantiles kept per column: its 0.1 % steps
 
 
-def _filled(values: pd.Series, fill: float | None = None) -> np.ndarray:
-    """A missing value counts as the worst seen (a scorer that could not score a document must not
-    make it look average)."""
-    values = values.astype(float)
-    if fill is None:
-        fill = float(values.min()) if values.notna().any() else 0.0
-    return values.fillna(fill).to_numpy()
+def _worst(values: pd.Series) -> float:
+    """What a missing value counts as: the worst seen (a scorer that could not score a document must
+    not make it look average)."""
+    return float(values.min()) if values.notna().any() else 0.0
+
+
+def _filled(values: pd.Series, fill: float) -> np.ndarray:
+    return values.astype(float).fillna(fill).to_numpy()
 
 
 def quantile_table(values: np.ndarray) -> np.ndarray:
@@ -63,7 +64,7 @@ def normal_scores(values: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 def rank_normal(values: pd.Series) -> pd.Series:
     """A column on the combination's scale, by its own quantiles."""
-    filled = _filled(values)
+    filled = _filled(values, _worst(values))
     return pd.Series(normal_scores(filled, quantile_table(filled)), index=values.index)
 
 
@@ -130,7 +131,7 @@ def fit_combination(scores: pd.DataFrame, weights: Mapping[str, float], method: 
     if not weights:
         raise ValueError("combine.weights must give at least one column a non-zero weight")
     _require_columns(scores, list(weights))
-    fill = {c: float(scores[c].min()) if scores[c].notna().any() else 0.0 for c in weights}
+    fill = {c: _worst(scores[c]) for c in weights}
     quantiles = {c: quantile_table(_filled(scores[c], fill[c])) for c in weights}
     raw = Combination(weights, quantiles, fill, 0.0, 1.0, method).raw(scores)
     out_std = float(raw.std(ddof=0))

@@ -11,7 +11,7 @@ from sacrebleu.metrics import BLEU
 
 from tests.conftest import PROJECT, SAMPLE
 from winnow.scoring.dsir import DSIRImportance
-from winnow.scoring.refsim import ReferenceSimilarity
+from winnow.scoring.refsim import ReferenceSimilarity, first_words
 
 CLEAN = ("bbc_news", "lee_news")
 LOW_QUALITY = ("sms_spam", "seo_keywords", "link_lists")
@@ -75,6 +75,18 @@ def test_rouge_and_bleu_are_the_libraries_own_values():
     assert row["refsim_rougeL"] == pytest.approx(expected_rouge)
     expected_bleu = BLEU(effective_order=True, max_ngram_order=2).sentence_score(document, [reference]).score
     assert row["refsim_bleu"] == pytest.approx(expected_bleu)
+
+
+def test_rouge_l_equals_rouge_scores_own_on_real_documents(refsim, sample):
+    """The LCS runs in rapidfuzz; the value must stay rouge_score's (its tokens, its F1, best of the k)."""
+    rouge = RougeScorer(["rougeL"])
+    heads = [first_words(t, refsim.max_words) for t in sample["text"].iloc[::7]]
+    neighbours, _ = refsim._nearest(heads)
+    ours = [refsim._rouge_l([refsim.windows[j] for j in row], head) for row, head in zip(neighbours, heads)]
+    theirs = [rouge.score_multi([refsim.windows[j] for j in row], head)["rougeL"].fmeasure
+              for row, head in zip(neighbours, heads)]
+    assert len(heads) > 100 and 0 < np.mean(ours) < 1
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("scorer_name", ["refsim", "dsir"])

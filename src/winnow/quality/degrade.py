@@ -37,6 +37,7 @@ class Resources:
     synonyms: Mapping[str, Sequence[str]] = field(default_factory=dict)
     boilerplate: Sequence[str] = ()
     _chain: dict | None = field(default=None, repr=False)
+    _starts: list | None = field(default=None, repr=False)
 
     def chain(self, order: int = 2) -> dict[tuple[str, ...], list[str]]:
         if self._chain is None:
@@ -47,6 +48,13 @@ class Resources:
                     table[tuple(words[i:i + order])].append(words[i + order])
             self._chain = dict(table)
         return self._chain
+
+    def chain_starts(self) -> list[tuple[str, ...]]:
+        """The chain's keys that open with a capital: where a generated sentence may begin.
+        Kept once: recomputed per copy, this scan was most of the coherence model's fitting time."""
+        if self._starts is None:
+            self._starts = [k for k in self.chain() if k[0][:1].isupper()]
+        return self._starts
 
 
 def paragraphs(text: str) -> list[str]:
@@ -67,8 +75,7 @@ def _layout_like(text: str, pieces: list[str], size: Callable[[str], int]) -> st
 
 def ngram_chain(text: str, rng: random.Random, res: Resources) -> str:
     """As many words from a second-order word chain over the pool: plausible three words at a time, meaningless."""
-    table = res.chain()
-    starts = [k for k in table if k[0][:1].isupper()]
+    table, starts = res.chain(), res.chain_starts()
     n_words = len(text.split())
     words = list(rng.choice(starts))
     while len(words) < n_words:

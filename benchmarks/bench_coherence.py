@@ -30,7 +30,8 @@ from winnow.scoring.lexicon import COLUMNS as LEXICON
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 GROUPS = {
-    "lexicon (wordfreq)": list(LEXICON),
+    "English words (wordfreq)": [c for c in LEXICON if "bigram" not in c],
+    "English bigrams (symspellpy)": [c for c in LEXICON if "bigram" in c],
     "reference order": ["article_order", "quote_violations"],
     "paragraph cohesion": ["paragraph_overlap_gain", "paragraph_topic_gain"],
     "reference n-gram counts": ["uni_seen", "uni_rare", "uni_logfreq", "bi_seen", "bi_logfreq", "bi_minus_uni", "tri_seen"],

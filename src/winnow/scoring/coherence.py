@@ -13,8 +13,9 @@ classifier learns which of the two is the original, from signals that look past 
   over the reference) more than distant ones (a shuffle makes them alike), does it open with
   "However," or "He" (a fragment or a shuffle does), does it start and end where sentences do;
 - characters: lost letters (`?`, U+FFFD), mojibake, template lines;
-- English at large (`winnow.scoring.lexicon`, wordfreq's list): words no dictionary knows (typos)
-  and rare ones (an odd thesaurus pick) among the lower-case words;
+- English at large (`winnow.scoring.lexicon`, wordfreq's words, symspellpy's bigrams): words no
+  dictionary knows (typos), rare ones (an odd thesaurus pick) and word pairs English rarely uses
+  (a spin, a word shuffle), read against far more text and genres than the reference holds;
 - reference order: nouns introduced ("a X") before referred to ("the X"), quotations that open
   before they close.
 
@@ -146,7 +147,7 @@ class CoherenceModel(Scorer):
     """Scores `coherence_prob` = P(an original, not a damaged copy) for each text."""
 
     name = "coherence"
-    version = "3"
+    version = "4"
 
     def __init__(self, n_buckets: int = 2**20, topics: int = 64, max_chars: int = 6000, copies: int = 4, seed: int = 0):
         self.n_buckets, self.topics, self.max_chars, self.copies, self.seed = n_buckets, topics, max_chars, copies, seed

@@ -92,3 +92,21 @@ def test_sentences_of_a_paragraph_belong_together_until_shuffled(reference):
     assert defined.sum() > 50
     assert original[defined].mean() > 0.05 > abs(shuffled[defined].mean())
     assert np.isnan(gain("One paragraph. Only one. Three sentences."))
+
+
+def test_a_headline_is_not_spliced_boilerplate(fitted):
+    """Real BBC articles (the sample's; title, blank line, body): the headline does not count as a
+    template line, while template lines spliced into the same articles still do."""
+    model, _ = fitted
+    articles = pd.read_json(PROJECT / "data/01_raw/sample/bbc_news.jsonl.gz", lines=True)["text"].head(60).tolist()
+    bodies = [a.split("\n\n", 1)[1] for a in articles]
+    assert all(a.split("\n", 1)[0] and "\n\n" in a for a in articles)
+    lines = ["short_lines_rate", "unterminated_lines_rate"]
+    with_title, without = model.features(articles)[lines], model.features(bodies)[lines]
+    assert (with_title == without).all(axis=1).mean() > 0.9  # the rest: a body opening with a short line of its own
+    assert (with_title["short_lines_rate"] == 0).mean() > 0.9
+    spliced = [degrade(a, "boilerplate", random.Random(i), Resources(boilerplate=["Share this page", "Home | News"]))
+               for i, a in enumerate(articles)]
+    assert (model.features(spliced)["short_lines_rate"] > model.features(articles)["short_lines_rate"]).mean() > 0.9
+    titled, plain = (model.score_texts(t)["coherence_prob"].to_numpy() for t in (articles, bodies))
+    assert abs(np.median(titled) - np.median(plain)) < 0.1

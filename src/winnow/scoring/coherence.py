@@ -147,7 +147,7 @@ class CoherenceModel(Scorer):
     """Scores `coherence_prob` = P(an original, not a damaged copy) for each text."""
 
     name = "coherence"
-    version = "4"
+    version = "5"
 
     def __init__(self, n_buckets: int = 2**20, topics: int = 64, max_chars: int = 6000, copies: int = 4, seed: int = 0):
         self.n_buckets, self.topics, self.max_chars, self.copies, self.seed = n_buckets, topics, max_chars, copies, seed
@@ -205,6 +205,10 @@ class CoherenceModel(Scorer):
         first = _first_word(sentences[0]) if n else ""
         paragraph_firsts = [_first_word(p) for p in text.split("\n\n") if p.strip()]
         lines = [line for line in text.split("\n") if line.strip()]
+        if len(lines) > 1 and len(lines[0].split()) < 12 and lines[0].rstrip()[-1:] not in _TERMINAL:
+            # a heading, not a template line: reference passages have none, so a model that counted it
+            # read every headline as spliced boilerplate (BBC articles: median P(original) 0.14, 0.90 without)
+            lines = lines[1:]
         chars = max(1, len(text))
         f = {
             "n_sentences": float(n),
